@@ -1,0 +1,1 @@
+"""Benchmarks run by `make bench`; each module `bench_*.py` exposes `run() -> list[Result]`."""

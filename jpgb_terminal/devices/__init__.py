@@ -1,0 +1,1 @@
+"""Device drivers and simulators: scales, barcode scanners, label printers (no Textual here)."""

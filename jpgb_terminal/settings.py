@@ -1,0 +1,94 @@
+"""Station settings: environment variables (JPGB_*), an optional TOML file, then defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+APP_NAME = "jpgb-terminal"
+
+
+def default_config_path() -> Path:
+    """Where the TOML settings file lives when `--config` is not given."""
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def default_store_url() -> str:
+    """The station's SQLite file in the platform data directory."""
+    path = Path(platformdirs.user_data_dir(APP_NAME)) / "station.db"
+    return f"sqlite:///{path}"
+
+
+class Settings(BaseSettings):
+    """Everything a station needs to know about itself and its devices."""
+
+    model_config = SettingsConfigDict(env_prefix="JPGB_", extra="ignore")
+
+    station_id: str = "ST01"
+    """Short name of this bench; stamped on every event, weight and label."""
+
+    db: str = Field(default_factory=default_store_url)
+    """SQLAlchemy URL of the local store (a SQLite file by default)."""
+
+    central: str | None = None
+    """URL of the central store (PostgreSQL, or SQLite for a one-bench site); unset = offline."""
+
+    scale: str | None = None
+    """pyserial URL of the scale (`/dev/ttyUSB0`, `socket://host:port`, `loop://`); unset = none."""
+
+    scale_protocol: str = "mt-sics"
+    """Scale protocol: `mt-sics`, `toledo-8217`, `ad` or `sma`."""
+
+    scale_baud: int = 9600
+    """Baud rate of a serial scale (ignored for socket URLs)."""
+
+    scanner: str = "keyboard"
+    """pyserial URL of a serial barcode scanner, or `keyboard` for a keyboard-wedge scanner."""
+
+    printer: str | None = None
+    """Label printer: `socket://host:9100`, a file path, or `lp:QUEUE` for a CUPS queue."""
+
+    timezone: str = "Asia/Tokyo"
+    """Time zone in which days are counted (hold deadlines, manifests)."""
+
+    empty_threshold_g: int = 20
+    """Below this many grams the scale counts as empty between two parcels."""
+
+    key_file: Path | None = None
+    """File holding the keys that encrypt personal data at rest."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Flags beat environment, environment beats the TOML file."""
+        toml_path = Path(os.environ.get("JPGB_CONFIG", str(default_config_path())))
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_path.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        return tuple(sources)
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Settings from `config` (or the default file), the environment and explicit overrides."""
+    if config is not None:
+        if not config.is_file():
+            raise FileNotFoundError(f"settings file not found: {config}")
+        os.environ["JPGB_CONFIG"] = str(config)
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**clean)
