@@ -1,0 +1,165 @@
+"""Opening a store: URL normalisation, SQLite pragmas, migrations on first use, transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlmodel import Session
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or used; the message says why and where."""
+
+
+class StoreNotUpgraded(StoreError):
+    """The store's schema is older than this program; `jpgb db upgrade` fixes it."""
+
+
+def normalize_url(url: str) -> str:
+    """Accept plain paths and `postgresql://` URLs; pick the drivers this program ships."""
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def display_url(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable URL>"
+
+
+def _sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # We issue BEGIN ourselves (below) so pysqlite must not open transactions behind our back.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def _on_sqlite_begin(conn: Any) -> None:
+    # IMMEDIATE takes the write lock up front, so two writers queue on busy_timeout instead
+    # of failing half-way with "database is locked" (and per-station sequences stay gap-free).
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`, with SQLite pragmas applied on every connection."""
+    url = normalize_url(url)
+    path = _sqlite_path(url)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the store's folder {path.parent}: {exc.strerror}"
+            ) from exc
+    connect_args: dict[str, Any] = {}
+    if url.startswith("postgresql"):
+        connect_args["connect_timeout"] = 10
+    engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
+    return engine
+
+
+def alembic_config(engine: Engine) -> Config:
+    """An Alembic configuration that migrates through `engine`."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+class Store:
+    """A store at one URL: an engine plus transactions and schema checks."""
+
+    def __init__(self, url: str) -> None:
+        self.url = normalize_url(url)
+        self.engine = make_engine(self.url)
+
+    @property
+    def dialect(self) -> str:
+        """`sqlite` or `postgresql`."""
+        return self.engine.dialect.name
+
+    def head_revision(self) -> str | None:
+        """The newest migration this program knows."""
+        return ScriptDirectory.from_config(alembic_config(self.engine)).get_current_head()
+
+    def current_revision(self) -> str | None:
+        """The migration the store is at (None for an empty store)."""
+        try:
+            with self.engine.connect() as conn:
+                return MigrationContext.configure(conn).get_current_revision()
+        except OperationalError as exc:
+            raise StoreError(f"cannot open the store {display_url(self.url)}: {exc.orig}") from exc
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration."""
+        try:
+            command.upgrade(alembic_config(self.engine), "head")
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot upgrade the store {display_url(self.url)}: {exc}") from exc
+
+    def ensure_schema(self) -> None:
+        """Upgrade a new, empty store; refuse one that an older program left behind."""
+        current = self.current_revision()
+        if current is None:
+            self.upgrade()
+        elif current != self.head_revision():
+            raise StoreNotUpgraded(
+                f"the store {display_url(self.url)} is at schema {current}; "
+                "run `jpgb db upgrade` first"
+            )
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def open_store(url: str, *, ensure: bool = True) -> Store:
+    """Open the store at `url`, upgrading it first when it is new."""
+    store = Store(url)
+    if ensure:
+        try:
+            store.ensure_schema()
+        except StoreError:
+            store.dispose()
+            raise
+    return store
