@@ -1,0 +1,94 @@
+"""What every scale protocol module provides: line settings, dialogue, parser and encoder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+from jpgb_terminal.devices.reading import GRAMS_PER_UNIT, FrameError, ScaleReading
+
+
+@dataclass(frozen=True)
+class LineSettings:
+    """Serial line settings, all passed when the port is opened."""
+
+    baudrate: int = 9600
+    bytesize: int = 8
+    parity: str = "N"
+    stopbits: float = 1
+
+    @property
+    def label(self) -> str:
+        """Short form such as `9600 8N1`."""
+        stop = int(self.stopbits) if self.stopbits == int(self.stopbits) else self.stopbits
+        return f"{self.baudrate} {self.bytesize}{self.parity}{stop}"
+
+
+@dataclass(frozen=True)
+class Ack:
+    """A scale's answer to a zero or tare command."""
+
+    command: Literal["zero", "tare"]
+    ok: bool
+    raw: bytes
+
+
+@dataclass(frozen=True)
+class Display:
+    """What a simulated scale shows, for the encoders."""
+
+    grams: int
+    stable: bool
+    overload: bool = False
+    net: bool = False
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A simulated scale's answer to one command: frames to send, and the new stream mode."""
+
+    frames: tuple[bytes, ...] = ()
+    stream: bool | None = None
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """One scale protocol: how to frame, what to send, how to read what comes back."""
+
+    name: str
+    line: LineSettings
+    frame_start: bytes | None
+    frame_end: bytes
+    poll: bytes
+    stream_command: bytes | None
+    """Sent once to start streaming; b"" when the scale streams on its own; None = cannot."""
+    zero: bytes
+    tare: bytes
+    default_unit: str
+    parse: Callable[[bytes, str], ScaleReading]
+    parse_ack: Callable[[bytes], Ack | None]
+    encode: Callable[[Display, str], bytes]
+    respond: Callable[[bytes, Display, str], Reply]
+    command_end: bytes | None
+    """How the scale frames commands it receives: a terminator, or None = one byte each."""
+
+
+def in_unit(grams: int, unit: str, places: int) -> Decimal:
+    """Grams expressed in `unit` with `places` decimals (for encoders)."""
+    quantum = Decimal(1).scaleb(-places)
+    return (Decimal(grams) / GRAMS_PER_UNIT[unit]).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def places_for(unit: str) -> int:
+    """How many decimals a scale shows in `unit` (1 g resolution or near it)."""
+    return {"g": 1, "kg": 3, "lb": 3, "oz": 2, "mg": 0, "t": 6}.get(unit, 3)
+
+
+def ascii_text(frame: bytes, protocol: str) -> str:
+    """The frame as ASCII text; anything else is a FrameError."""
+    try:
+        return frame.decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise FrameError(f"{protocol}: non-ASCII bytes in frame") from exc
