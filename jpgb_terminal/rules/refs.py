@@ -1,0 +1,656 @@
+"""Typed, validated, cached access to the reference tables in `data/`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from itertools import pairwise
+from types import MappingProxyType
+from typing import Any, Literal, TypeVar, cast
+
+from jpgb_terminal.refdata import data_dir, load_toml
+from jpgb_terminal.tracking import ISO_COUNTRY_CODES
+
+ServiceKind = Literal["postal", "courier"]
+LithiumPolicy = Literal["forbidden", "installed_only", "allowed"]
+CustomsForm = Literal["CN22", "CN23"]
+
+PROHIBITED_FILE = "prohibited_categories.toml"
+HOLD_REASONS_FILE = "hold_reasons.toml"
+SERVICES_FILE = "services.toml"
+CUSTOMS_FILE = "customs.toml"
+PRICE_LIST_DIR = "price_lists"
+
+# Checklist keys in screen order: the digit row, then letters for categories 11-16.
+CHECKLIST_KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "a", "b", "c", "d", "e", "f")
+HOLD_REASON_CODES = (
+    "prohibited_item",
+    "unknown_address",
+    "address_mismatch",
+    "cash_on_delivery",
+    "refused",
+    "carrier_refuses",
+    "no_prealert",
+    "prealert_mismatch",
+    "customs_detention",
+    "unpaid",
+    "terms_violation",
+    "other",
+)
+LABEL_MAX = 30
+_CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_WORD_RE = re.compile(r"[a-z0-9]+")
+
+T = TypeVar("T")
+
+
+class ReferenceDataError(ValueError):
+    """A reference table that breaks the rules the code relies on."""
+
+
+@dataclass(frozen=True)
+class ProhibitedCategory:
+    """One of the 16 prohibited-item categories of Art. 10, as a checklist line."""
+
+    code: str
+    number: int
+    key: str
+    label: str
+    article: str
+    text: str
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HoldReason:
+    """One of the 12 refusal grounds of Art. 14, used as a hold reason."""
+
+    code: str
+    number: int
+    article: str
+    label: str
+    text: str
+    custody_days: int
+    immediate_disposal: bool
+    custody_article: str
+
+
+@dataclass(frozen=True)
+class WeightSegment:
+    """A run of weight brackets: from the previous segment's end up to `up_to_g` by `step_g`."""
+
+    up_to_g: int
+    step_g: int
+
+
+@dataclass(frozen=True)
+class Service:
+    """An outbound service: how it weighs, its limits, brackets and destination zones."""
+
+    code: str
+    name: str
+    description: str
+    kind: ServiceKind
+    max_weight_g: int
+    max_longest_side_cm: int | None
+    max_length_girth_cm: int | None
+    volumetric_divisor: int | None
+    rounding_g: int | None
+    lithium_battery: LithiumPolicy
+    segments: tuple[WeightSegment, ...]
+    brackets: tuple[int, ...]
+    zone_map: str
+    zones_served: tuple[str, ...]
+    zones: Mapping[str, str]
+
+    def bracket_for(self, weight_g: int) -> int | None:
+        """Upper bound of the bracket holding `weight_g`, or None when over the last one."""
+        for bound in self.brackets:
+            if weight_g <= bound:
+                return bound
+        return None
+
+    def zone_for(self, country: str) -> str | None:
+        """The zone this service bills `country` in, or None when it does not go there."""
+        zone = self.zones.get(country.upper())
+        return zone if zone in self.zones_served else None
+
+
+@dataclass(frozen=True)
+class PriceList:
+    """One version of the price list: fees by service, zone and bracket upper bound."""
+
+    version: str
+    effective_from: datetime
+    currency: str
+    fees: Mapping[str, Mapping[str, Mapping[int, int]]]
+    source: str
+
+    def fee(self, service: str, zone: str, bracket_g: int) -> int | None:
+        """Fee in whole currency units, or None when the list has no such entry."""
+        return self.fees.get(service, {}).get(zone, {}).get(bracket_g)
+
+
+@dataclass(frozen=True)
+class CustomsRules:
+    """Customs form choice, export-declaration threshold and refused descriptions."""
+
+    version: str
+    cn22_max_value_sdr: int
+    sdr_jpy_rate: Decimal
+    sdr_rate_as_of: date
+    export_declaration_threshold_jpy: int
+    generic_descriptions: frozenset[str]
+    filler_words: frozenset[str]
+
+    @property
+    def cn22_max_value_jpy(self) -> int:
+        """The CN22 limit in yen: the SDR limit at the table's rate, rounded down."""
+        return int(self.cn22_max_value_sdr * self.sdr_jpy_rate)
+
+    def customs_form(self, value_jpy: int) -> CustomsForm:
+        """CN22 for a declared value under the limit, CN23 otherwise."""
+        return "CN22" if value_jpy < self.cn22_max_value_jpy else "CN23"
+
+    def needs_export_declaration(self, value_jpy: int) -> bool:
+        """Whether a declared value is above the export-declaration threshold."""
+        return value_jpy > self.export_declaration_threshold_jpy
+
+    def is_generic_description(self, text: str) -> bool:
+        """True for a contents description customs would refuse as too vague."""
+        words = _WORD_RE.findall(text.lower())
+        meaningful = [w for w in words if w not in self.filler_words]
+        return all(w in self.generic_descriptions for w in meaningful)
+
+
+# --- validation: parsed TOML in, typed values out -------------------------------------------
+
+
+def parse_prohibited_categories(
+    raw: Mapping[str, Any], source: str = PROHIBITED_FILE
+) -> tuple[ProhibitedCategory, ...]:
+    """Validate the prohibited-categories table: 16 categories numbered 1..16, keys in order."""
+    _version(raw, source)
+    rows = _list_of_tables(raw, "categories", source)
+    result: list[ProhibitedCategory] = []
+    for i, row in enumerate(rows):
+        where = f"{source}: categories[{i}]"
+        examples = _get(row, "examples", list, where)
+        if not all(isinstance(e, str) and e.strip() for e in examples):
+            raise ReferenceDataError(f"{where}: examples must be non-empty strings")
+        result.append(
+            ProhibitedCategory(
+                code=_code(row, where),
+                number=_int(row, "number", where),
+                key=_str(row, "key", where),
+                label=_label(row, where),
+                article=_str(row, "article", where),
+                text=_str(row, "text", where),
+                examples=tuple(examples),
+            )
+        )
+    if len(result) != 16:
+        raise ReferenceDataError(f"{source}: expected 16 categories (Art. 10), got {len(result)}")
+    _unique(result, "code", source)
+    _unique(result, "key", source)
+    for expected, (cat, key) in enumerate(zip(result, CHECKLIST_KEYS, strict=True), start=1):
+        if cat.number != expected:
+            raise ReferenceDataError(
+                f"{source}: category {cat.code!r} is number {cat.number}, expected {expected}"
+            )
+        if cat.key != key:
+            raise ReferenceDataError(
+                f"{source}: category {cat.number} has key {cat.key!r}, expected {key!r}"
+            )
+        if cat.article != f"Art. 10({expected})":
+            raise ReferenceDataError(
+                f"{source}: category {cat.number} cites {cat.article!r}, expected "
+                f"'Art. 10({expected})'"
+            )
+    return tuple(result)
+
+
+def parse_hold_reasons(
+    raw: Mapping[str, Any], source: str = HOLD_REASONS_FILE
+) -> dict[str, HoldReason]:
+    """Validate the hold-reasons table: the 12 reasons of Art. 14 with their custody rules."""
+    _version(raw, source)
+    rows = _list_of_tables(raw, "reasons", source)
+    reasons: list[HoldReason] = []
+    for i, row in enumerate(rows):
+        where = f"{source}: reasons[{i}]"
+        reasons.append(
+            HoldReason(
+                code=_code(row, where),
+                number=_int(row, "number", where),
+                article=_str(row, "article", where),
+                label=_label(row, where),
+                text=_str(row, "text", where),
+                custody_days=_int(row, "custody_days", where, minimum=0),
+                immediate_disposal=_get(row, "immediate_disposal", bool, where),
+                custody_article=_str(row, "custody_article", where),
+            )
+        )
+    codes = tuple(r.code for r in reasons)
+    if codes != HOLD_REASON_CODES:
+        raise ReferenceDataError(
+            f"{source}: reasons must be exactly {', '.join(HOLD_REASON_CODES)} in that order; "
+            f"got {', '.join(codes)}"
+        )
+    for expected, reason in enumerate(reasons, start=1):
+        if reason.number != expected or reason.article != f"Art. 14({expected})":
+            raise ReferenceDataError(
+                f"{source}: reason {reason.code!r} must be number {expected}, Art. 14({expected})"
+            )
+        # Art. 15.1 lets prohibited goods go at once; 15.2 keeps everything else 60 days.
+        if reason.code == "prohibited_item":
+            if not reason.immediate_disposal or reason.custody_days != 0:
+                raise ReferenceDataError(
+                    f"{source}: prohibited_item must have immediate_disposal = true and "
+                    "custody_days = 0 (Art. 15.1)"
+                )
+        elif reason.immediate_disposal or reason.custody_days != 60:
+            raise ReferenceDataError(
+                f"{source}: {reason.code} must have custody_days = 60 and no immediate "
+                "disposal (Art. 15.2)"
+            )
+    return {r.code: r for r in reasons}
+
+
+def brackets_from_segments(segments: tuple[WeightSegment, ...], where: str = "") -> tuple[int, ...]:
+    """Expand bracket segments into the list of bracket upper bounds, checking each segment."""
+    prefix = f"{where}: " if where else ""
+    bounds: list[int] = []
+    start = 0
+    for seg in segments:
+        if seg.step_g <= 0 or seg.up_to_g <= start:
+            raise ReferenceDataError(
+                f"{prefix}bracket segment up to {seg.up_to_g} g must rise above {start} g "
+                "with a positive step"
+            )
+        if (seg.up_to_g - start) % seg.step_g:
+            raise ReferenceDataError(
+                f"{prefix}bracket segment {start}..{seg.up_to_g} g is not a whole number of "
+                f"{seg.step_g} g steps"
+            )
+        bounds.extend(range(start + seg.step_g, seg.up_to_g + 1, seg.step_g))
+        start = seg.up_to_g
+    if not bounds:
+        raise ReferenceDataError(f"{prefix}no brackets")
+    return tuple(bounds)
+
+
+def parse_services(raw: Mapping[str, Any], source: str = SERVICES_FILE) -> dict[str, Service]:
+    """Validate the services table: kinds, limits, increasing brackets and zone maps."""
+    _version(raw, source)
+    zone_maps_raw = _get(raw, "zone_maps", dict, source)
+    zone_maps: dict[str, Mapping[str, str]] = {}
+    for name, table in zone_maps_raw.items():
+        where = f"{source}: zone_maps.{name}"
+        if not isinstance(table, dict) or not table:
+            raise ReferenceDataError(f"{where}: must be a non-empty table of country = zone")
+        for country, zone in table.items():
+            if country not in ISO_COUNTRY_CODES:
+                raise ReferenceDataError(f"{where}: unknown country code {country!r}")
+            if not isinstance(zone, str) or not zone:
+                raise ReferenceDataError(f"{where}: zone of {country} must be a string")
+        zone_maps[name] = MappingProxyType(dict(table))
+
+    services: dict[str, Service] = {}
+    for code, row in _get(raw, "services", dict, source).items():
+        where = f"{source}: services.{code}"
+        if not _CODE_RE.match(code):
+            raise ReferenceDataError(f"{where}: code must be snake_case")
+        if not isinstance(row, dict):
+            raise ReferenceDataError(f"{where}: must be a table")
+        kind = _choice(row, "kind", ("postal", "courier"), where)
+        max_weight = _int(row, "max_weight_g", where, minimum=1)
+        segments = tuple(
+            WeightSegment(
+                up_to_g=_int(seg, "up_to_g", f"{where}.brackets[{i}]", minimum=1),
+                step_g=_int(seg, "step_g", f"{where}.brackets[{i}]", minimum=1),
+            )
+            for i, seg in enumerate(_list_of_tables(row, "brackets", where))
+        )
+        brackets = brackets_from_segments(segments, where)
+        if brackets[-1] != max_weight:
+            raise ReferenceDataError(
+                f"{where}: last bracket {brackets[-1]} g must equal max_weight_g {max_weight} g"
+            )
+        divisor = _opt_int(row, "volumetric_divisor", where)
+        rounding = _opt_int(row, "rounding_g", where)
+        if kind == "courier":
+            if divisor is None or rounding is None:
+                raise ReferenceDataError(
+                    f"{where}: a courier needs volumetric_divisor and rounding_g"
+                )
+            # Rounded chargeable weights must land exactly on a bracket bound.
+            if (
+                any(b % rounding for b in brackets)
+                or brackets[0] != rounding
+                or any(b - a != rounding for a, b in pairwise(brackets))
+            ):
+                raise ReferenceDataError(f"{where}: courier brackets must be every {rounding} g")
+        elif divisor is not None or rounding is not None:
+            raise ReferenceDataError(
+                f"{where}: a postal service charges actual weight only; remove "
+                "volumetric_divisor and rounding_g"
+            )
+        zone_map = _str(row, "zone_map", where)
+        if zone_map not in zone_maps:
+            raise ReferenceDataError(f"{where}: unknown zone_map {zone_map!r}")
+        zones_served = _get(row, "zones_served", list, where)
+        known_zones = set(zone_maps[zone_map].values())
+        if not zones_served or any(z not in known_zones for z in zones_served):
+            raise ReferenceDataError(
+                f"{where}: zones_served {zones_served} must be zones of zone_map {zone_map!r} "
+                f"({', '.join(sorted(known_zones))})"
+            )
+        services[code] = Service(
+            code=code,
+            name=_str(row, "name", where),
+            description=_str(row, "description", where),
+            kind=cast(ServiceKind, kind),
+            max_weight_g=max_weight,
+            max_longest_side_cm=_opt_int(row, "max_longest_side_cm", where),
+            max_length_girth_cm=_opt_int(row, "max_length_girth_cm", where),
+            volumetric_divisor=divisor,
+            rounding_g=rounding,
+            lithium_battery=cast(
+                LithiumPolicy,
+                _choice(row, "lithium_battery", ("forbidden", "installed_only", "allowed"), where),
+            ),
+            segments=segments,
+            brackets=brackets,
+            zone_map=zone_map,
+            zones_served=tuple(zones_served),
+            zones=zone_maps[zone_map],
+        )
+    if not services:
+        raise ReferenceDataError(f"{source}: no services")
+    return services
+
+
+def parse_price_list(
+    raw: Mapping[str, Any], services: Mapping[str, Service], source: str
+) -> PriceList:
+    """Validate one price list against the services: every bracket and served zone priced."""
+    version = _version(raw, source)
+    effective_from = raw.get("effective_from")
+    if not isinstance(effective_from, datetime) or effective_from.utcoffset() is None:
+        raise ReferenceDataError(
+            f"{source}: effective_from must be a date-time with a UTC offset, "
+            "e.g. 2026-11-01T00:00:00+09:00"
+        )
+    currency = _str(raw, "currency", source)
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise ReferenceDataError(f"{source}: currency must be an ISO 4217 code, got {currency!r}")
+    fees: dict[str, Mapping[str, Mapping[int, int]]] = {}
+    for code, table in _get(raw, "services", dict, source).items():
+        where = f"{source}: services.{code}"
+        service = services.get(code)
+        if service is None:
+            raise ReferenceDataError(f"{where}: no such service in {SERVICES_FILE}")
+        zones = _get(table, "zones", list, where)
+        if sorted(zones) != sorted(service.zones_served) or len(set(zones)) != len(zones):
+            raise ReferenceDataError(
+                f"{where}: zones {zones} must be the served zones {list(service.zones_served)}"
+            )
+        rows = _get(table, "rows", list, where)
+        bounds = []
+        columns: dict[str, dict[int, int]] = {z: {} for z in zones}
+        for i, row in enumerate(rows):
+            if (
+                not isinstance(row, list)
+                or len(row) != len(zones) + 1
+                or not all(isinstance(v, int) and not isinstance(v, bool) for v in row)
+            ):
+                raise ReferenceDataError(
+                    f"{where}: row {i} must be [up_to_g, one integer fee per zone]"
+                )
+            bound, *row_fees = row
+            bounds.append(bound)
+            for zone, fee in zip(zones, row_fees, strict=True):
+                if fee <= 0:
+                    raise ReferenceDataError(f"{where}: fee at {bound} g zone {zone} must be > 0")
+                columns[zone][bound] = fee
+        if tuple(bounds) != service.brackets:
+            missing = sorted(set(service.brackets) - set(bounds))
+            extra = sorted(set(bounds) - set(service.brackets))
+            raise ReferenceDataError(
+                f"{where}: rows must be the service's brackets in order "
+                f"(missing {missing[:5]}, unexpected {extra[:5]})"
+            )
+        for zone, column in columns.items():
+            ordered = [column[b] for b in service.brackets]
+            if any(b < a for a, b in pairwise(ordered)):
+                raise ReferenceDataError(f"{where}: zone {zone} fees fall as weight rises")
+        fees[code] = MappingProxyType({z: MappingProxyType(c) for z, c in columns.items()})
+    return PriceList(
+        version=version,
+        effective_from=effective_from,
+        currency=currency,
+        fees=MappingProxyType(fees),
+        source=source,
+    )
+
+
+def parse_customs_rules(raw: Mapping[str, Any], source: str = CUSTOMS_FILE) -> CustomsRules:
+    """Validate the customs table: CN22 limit and rate, export threshold, description words."""
+    version = _version(raw, source)
+    cn22 = _get(raw, "cn22", dict, source)
+    where = f"{source}: cn22"
+    try:
+        rate = Decimal(_str(cn22, "sdr_jpy_rate", where))
+    except InvalidOperation:
+        raise ReferenceDataError(f"{where}: sdr_jpy_rate must be a decimal string") from None
+    if not rate.is_finite() or rate <= 0:
+        raise ReferenceDataError(f"{where}: sdr_jpy_rate must be positive")
+    as_of = cn22.get("sdr_rate_as_of")
+    if not isinstance(as_of, date) or isinstance(as_of, datetime):
+        raise ReferenceDataError(f"{where}: sdr_rate_as_of must be a date")
+    export = _get(raw, "export_declaration", dict, source)
+    descriptions = _get(raw, "descriptions", dict, source)
+    words: dict[str, frozenset[str]] = {}
+    for name in ("generic", "filler"):
+        values = _get(descriptions, name, list, f"{source}: descriptions")
+        if not all(isinstance(v, str) and _WORD_RE.fullmatch(v) for v in values):
+            raise ReferenceDataError(
+                f"{source}: descriptions.{name} must be single lower-case words"
+            )
+        words[name] = frozenset(values)
+    if not words["generic"]:
+        raise ReferenceDataError(f"{source}: descriptions.generic is empty")
+    return CustomsRules(
+        version=version,
+        cn22_max_value_sdr=_int(cn22, "max_value_sdr", where, minimum=1),
+        sdr_jpy_rate=rate,
+        sdr_rate_as_of=as_of,
+        export_declaration_threshold_jpy=_int(
+            export, "threshold_jpy", f"{source}: export_declaration", minimum=1
+        ),
+        generic_descriptions=words["generic"],
+        filler_words=words["filler"],
+    )
+
+
+# --- cached loaders ----------------------------------------------------------------------------
+
+
+@cache
+def prohibited_categories() -> tuple[ProhibitedCategory, ...]:
+    """The 16 prohibited-item categories, in checklist order."""
+    return parse_prohibited_categories(load_toml(PROHIBITED_FILE))
+
+
+def prohibited_category(code: str) -> ProhibitedCategory:
+    """One prohibited-item category by code; KeyError names the known codes."""
+    for category in prohibited_categories():
+        if category.code == code:
+            return category
+    known = ", ".join(c.code for c in prohibited_categories())
+    raise KeyError(f"unknown prohibited-item category {code!r} (known: {known})")
+
+
+@cache
+def hold_reasons() -> Mapping[str, HoldReason]:
+    """The 12 hold reasons by code, in Art. 14 order."""
+    return MappingProxyType(parse_hold_reasons(load_toml(HOLD_REASONS_FILE)))
+
+
+def hold_reason(code: str) -> HoldReason:
+    """One hold reason by code; KeyError names the known codes."""
+    try:
+        return hold_reasons()[code]
+    except KeyError:
+        known = ", ".join(hold_reasons())
+        raise KeyError(f"unknown hold reason {code!r} (known: {known})") from None
+
+
+@cache
+def services() -> Mapping[str, Service]:
+    """The outbound services by code."""
+    return MappingProxyType(parse_services(load_toml(SERVICES_FILE)))
+
+
+def service(code: str) -> Service:
+    """One service by code; KeyError names the known codes."""
+    try:
+        return services()[code]
+    except KeyError:
+        raise KeyError(f"unknown service {code!r} (known: {', '.join(services())})") from None
+
+
+@cache
+def price_lists() -> tuple[PriceList, ...]:
+    """Every price list in `data/price_lists/`, oldest first."""
+    directory = data_dir() / PRICE_LIST_DIR
+    lists = [
+        parse_price_list(load_toml(f"{PRICE_LIST_DIR}/{path.name}"), services(), path.name)
+        for path in sorted(directory.glob("*.toml"))
+    ]
+    return check_price_lists(lists)
+
+
+def check_price_lists(lists: list[PriceList]) -> tuple[PriceList, ...]:
+    """Sort price lists by start and reject duplicate versions or start times."""
+    if not lists:
+        raise ReferenceDataError(f"{PRICE_LIST_DIR}/: no price lists")
+    ordered = sorted(lists, key=lambda p: p.effective_from)
+    for name in ("version", "effective_from"):
+        seen: dict[object, str] = {}
+        for p in ordered:
+            value = getattr(p, name)
+            if value in seen:
+                raise ReferenceDataError(
+                    f"{PRICE_LIST_DIR}/: {p.source} and {seen[value]} share {name} {value}"
+                )
+            seen[value] = p.source
+    return tuple(ordered)
+
+
+class NoPriceListInForce(LookupError):
+    """No price list had taken effect at the requested time."""
+
+
+def price_list_in_force(at: datetime, lists: tuple[PriceList, ...] | None = None) -> PriceList:
+    """The price list with the latest `effective_from` not after `at` (timezone-aware)."""
+    if at.utcoffset() is None:
+        raise ValueError("price_list_in_force needs a timezone-aware datetime")
+    candidates = [p for p in (price_lists() if lists is None else lists) if p.effective_from <= at]
+    if not candidates:
+        raise NoPriceListInForce(f"no price list in force at {at.isoformat()}")
+    return max(candidates, key=lambda p: p.effective_from)
+
+
+@cache
+def customs_rules() -> CustomsRules:
+    """The customs paperwork rules."""
+    return parse_customs_rules(load_toml(CUSTOMS_FILE))
+
+
+def validate_all() -> None:
+    """Load every table once so a broken file fails loudly at start-up, not at the bench."""
+    prohibited_categories()
+    hold_reasons()
+    services()
+    price_lists()
+    customs_rules()
+
+
+# --- field helpers -----------------------------------------------------------------------------
+
+
+def _get(table: Mapping[str, Any], key: str, kind: type[T], where: str) -> T:
+    value = table.get(key) if isinstance(table, Mapping) else None
+    # bool is an int subclass; a true/false where a number belongs is a typo, not a value.
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ReferenceDataError(f"{where}: {key} must be {kind.__name__}, got {value!r}")
+    return value
+
+
+def _str(table: Mapping[str, Any], key: str, where: str) -> str:
+    value = _get(table, key, str, where)
+    if not value.strip():
+        raise ReferenceDataError(f"{where}: {key} is empty")
+    return value
+
+
+def _int(table: Mapping[str, Any], key: str, where: str, minimum: int | None = None) -> int:
+    value = _get(table, key, int, where)
+    if minimum is not None and value < minimum:
+        raise ReferenceDataError(f"{where}: {key} must be >= {minimum}, got {value}")
+    return value
+
+
+def _opt_int(table: Mapping[str, Any], key: str, where: str) -> int | None:
+    if key not in table:
+        return None
+    return _int(table, key, where, minimum=1)
+
+
+def _choice(table: Mapping[str, Any], key: str, options: tuple[str, ...], where: str) -> str:
+    value = _str(table, key, where)
+    if value not in options:
+        raise ReferenceDataError(
+            f"{where}: {key} must be one of {', '.join(options)}, got {value!r}"
+        )
+    return value
+
+
+def _code(table: Mapping[str, Any], where: str) -> str:
+    value = _str(table, "code", where)
+    if not _CODE_RE.match(value):
+        raise ReferenceDataError(f"{where}: code {value!r} must be snake_case")
+    return value
+
+
+def _label(table: Mapping[str, Any], where: str) -> str:
+    value = _str(table, "label", where)
+    if len(value) > LABEL_MAX:
+        raise ReferenceDataError(f"{where}: label {value!r} is over {LABEL_MAX} characters")
+    return value
+
+
+def _version(raw: Mapping[str, Any], source: str) -> str:
+    return _str(raw, "version", source)
+
+
+def _list_of_tables(table: Mapping[str, Any], key: str, where: str) -> list[dict[str, Any]]:
+    rows = _get(table, key, list, where)
+    if not all(isinstance(r, dict) for r in rows):
+        raise ReferenceDataError(f"{where}: {key} must be a list of tables")
+    return rows
+
+
+def _unique(items: list[ProhibitedCategory], field: str, source: str) -> None:
+    seen: set[str] = set()
+    for item in items:
+        value = getattr(item, field)
+        if value in seen:
+            raise ReferenceDataError(f"{source}: {field} {value!r} used twice")
+        seen.add(value)
