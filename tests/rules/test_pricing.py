@@ -272,7 +272,8 @@ def test_quote_needs_an_aware_time() -> None:
 
 
 def test_quote_defaults_to_now() -> None:
-    assert quote("ems", 1000, country="US").price_list_version == "2026-11-01"
+    in_force = refs.price_list_in_force(datetime.now(UTC)).version
+    assert quote("ems", 1000, country="US").price_list_version == in_force
 
 
 def _price_list(version: str, start: datetime, drop: str | None = None) -> refs.PriceList:
