@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from jpgb_terminal.cli import devices
+from jpgb_terminal.cli import customers, db, demo, devices, parcels, prealerts, users
 
 app = typer.Typer(
     name="jpgb",
@@ -13,6 +13,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.add_typer(db.app, name="db")
+app.add_typer(users.app, name="user")
+app.add_typer(customers.app, name="customer")
+app.add_typer(prealerts.app, name="prealert")
+app.add_typer(parcels.app, name="parcel")
+app.add_typer(demo.app, name="demo")
 app.add_typer(devices.app, name="devices")
 
 

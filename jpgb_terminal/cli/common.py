@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import OperationalError
 
+from jpgb_terminal.services.errors import ServiceError
+from jpgb_terminal.services.prealerts import ImportRejected
 from jpgb_terminal.settings import Settings, load_settings
+from jpgb_terminal.store import Store, StoreError, open_store
+from jpgb_terminal.tracking import InvalidTrackingNumber
 
 console = Console()
 err_console = Console(stderr=True)
@@ -41,3 +49,35 @@ def settings_for(
         return load_settings(config, db=db, station_id=station)
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
+
+
+@contextmanager
+def handled_errors() -> Iterator[None]:
+    """Turn the program's own errors into one clear line on stderr and exit status 1."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except ImportRejected as exc:
+        fail(str(exc))
+    except (StoreError, ServiceError, InvalidTrackingNumber) as exc:
+        fail(str(exc))
+    except OperationalError as exc:
+        fail(f"the store could not be used: {exc.orig}")
+
+
+def open_cli_store(settings: Settings) -> Store:
+    """Open (and on first use create) the store named by the settings, or fail clearly."""
+    with handled_errors():
+        return open_store(settings.db)
+    raise AssertionError("unreachable")
+
+
+def read_secret(prompt: str, *, from_stdin: bool) -> str:
+    """A PIN from the terminal without echo, or one line of stdin when it is not a terminal."""
+    if from_stdin or not sys.stdin.isatty():
+        line = sys.stdin.readline()
+        if not line:
+            fail("expected a PIN on standard input")
+        return line.strip()
+    return typer.prompt(prompt, hide_input=True)

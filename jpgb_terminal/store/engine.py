@@ -14,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -83,9 +83,11 @@ def make_engine(url: str) -> Engine:
                 f"cannot create the store's folder {path.parent}: {exc.strerror}"
             ) from exc
     connect_args: dict[str, Any] = {}
-    if url.startswith("postgresql"):
+    networked = url.startswith("postgresql")
+    if networked:
         connect_args["connect_timeout"] = 10
-    engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    # A ping before each checkout only pays off where a server can drop the connection.
+    engine = create_engine(url, connect_args=connect_args, pool_pre_ping=networked)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
@@ -121,7 +123,7 @@ class Store:
         try:
             with self.engine.connect() as conn:
                 return MigrationContext.configure(conn).get_current_revision()
-        except OperationalError as exc:
+        except DBAPIError as exc:
             raise StoreError(f"cannot open the store {display_url(self.url)}: {exc.orig}") from exc
 
     def upgrade(self) -> None:

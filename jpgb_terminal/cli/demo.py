@@ -1,0 +1,49 @@
+"""`jpgb demo`: open the terminal on demo data, or `jpgb demo seed` to fill a store."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from jpgb_terminal.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    StationOpt,
+    console,
+    handled_errors,
+    open_cli_store,
+    settings_for,
+)
+from jpgb_terminal.services.demo import seed_demo
+
+app = typer.Typer(help="Demo data and the demo terminal.")
+
+
+@app.command("seed")
+def seed(
+    parcels: Annotated[int, typer.Option("--parcels", min=0, help="How many parcels to receive.")],
+    station: StationOpt = None,
+    seed_: Annotated[int, typer.Option("--seed", help="Same seed, same data.")] = 1,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Fill a store with customers, pre-alerts and parcels through the real service path."""
+    settings = settings_for(config, db, station)
+    store = open_cli_store(settings)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("receiving demo parcels", total=parcels)
+        with handled_errors():
+            plan = seed_demo(
+                store,
+                settings.station_id,
+                parcels=parcels,
+                seed=seed_,
+                progress=lambda done: progress.update(task, completed=done),
+            )
+    console.print(
+        f"seeded {len(plan.customers)} customers, {len(plan.prealerts)} pre-alerts, "
+        f"{len(plan.parcels)} parcels at station {settings.station_id}",
+        highlight=False,
+    )

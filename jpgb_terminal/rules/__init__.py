@@ -1,0 +1,1 @@
+"""Pure rules from the service terms: parcel states, holds and deadlines, pricing."""

@@ -1,0 +1,101 @@
+"""Customers: registration and account status (Art. 8 suspension, Art. 18.1(9) freeze)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from jpgb_terminal.clock import now
+from jpgb_terminal.rules.holds import CUSTOMER_STATUSES, STATUS_HOLD_REASON
+from jpgb_terminal.rules.states import ParcelState
+from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.errors import NotFound, ServiceError
+from jpgb_terminal.services.events import append_event
+from jpgb_terminal.services.holds import hold_parcel, open_holds
+from jpgb_terminal.store.tables import Customer, Parcel
+
+# Parcels still in the warehouse and not yet held: a status change holds these.
+IN_STORAGE = (ParcelState.RECEIVED, ParcelState.WEIGHED, ParcelState.CLEARED, ParcelState.RELEASED)
+MAX_ID_LEN = 40
+
+
+def add_customer(
+    session: Session,
+    actor: Actor,
+    customer_id: str,
+    *,
+    name: str,
+    address: str | None = None,
+    phone: str | None = None,
+    at: datetime | None = None,
+) -> Customer:
+    """Register a customer; the id must be new."""
+    customer_id = customer_id.strip()
+    if not customer_id or len(customer_id) > MAX_ID_LEN or any(c.isspace() for c in customer_id):
+        raise ServiceError(f"customer id {customer_id!r} must be 1 to 40 characters, no spaces")
+    if not name.strip():
+        raise ServiceError("customer name must not be empty")
+    if session.get(Customer, customer_id) is not None:
+        raise ServiceError(f"customer {customer_id} already exists")
+    at = at or now()
+    customer = Customer(
+        id=customer_id,
+        name=name.strip(),
+        address=address,
+        phone=phone,
+        status="active",
+        created_at=at,
+        updated_at=at,
+    )
+    session.add(customer)
+    # Personal data stays out of the event log: only the id travels.
+    append_event(session, actor, "customer.added", {"customer_id": customer_id}, at=at)
+    return customer
+
+
+def set_customer_status(
+    session: Session,
+    actor: Actor,
+    customer_id: str,
+    status: str,
+    *,
+    note: str | None = None,
+    at: datetime | None = None,
+) -> list[str]:
+    """Change a customer's status; suspending or freezing holds their parcels in storage.
+
+    Returns the tracking numbers newly held.
+    """
+    if status not in CUSTOMER_STATUSES:
+        raise ServiceError(f"unknown status {status!r} (one of {', '.join(CUSTOMER_STATUSES)})")
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound(f"no customer {customer_id}")
+    at = at or now()
+    previous = customer.status
+    customer.status = status
+    customer.updated_at = at
+    session.add(customer)
+    append_event(
+        session,
+        actor,
+        "customer.status_changed",
+        {"customer_id": customer_id, "from": previous, "to": status, "note": note},
+        at=at,
+    )
+    reason = STATUS_HOLD_REASON.get(status)
+    held: list[str] = []
+    if reason is None or previous == status:
+        return held
+    parcels = session.exec(
+        select(Parcel).where(
+            Parcel.customer_id == customer_id,
+            Parcel.state.in_([s.value for s in IN_STORAGE]),  # type: ignore[attr-defined]
+        )
+    )
+    for parcel in parcels:
+        if reason not in {h.reason for h in open_holds(session, parcel.tracking_no)}:
+            hold_parcel(session, actor, parcel, reason, note=f"customer {status}", at=at)
+            held.append(parcel.tracking_no)
+    return held

@@ -1,0 +1,77 @@
+"""Opening holds on a parcel (Art. 14) with the custody deadline of Art. 15.2."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from jpgb_terminal.clock import now
+from jpgb_terminal.ids import new_id
+from jpgb_terminal.rules.holds import hold_deadline
+from jpgb_terminal.rules.refs import hold_reasons
+from jpgb_terminal.rules.states import ParcelState, check_transition
+from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.errors import ServiceError
+from jpgb_terminal.services.events import append_event
+from jpgb_terminal.store.tables import Hold, Parcel
+
+
+def open_holds(session: Session, tracking_no: str) -> list[Hold]:
+    """The parcel's holds that no decision has closed yet, oldest first."""
+    stmt = (
+        select(Hold)
+        .where(Hold.tracking_no == tracking_no, Hold.closed_at == None)  # noqa: E711
+        .order_by(Hold.opened_at, Hold.id)  # type: ignore[arg-type]
+    )
+    return list(session.exec(stmt))
+
+
+def hold_parcel(
+    session: Session,
+    actor: Actor,
+    parcel: Parcel,
+    reason: str,
+    *,
+    note: str | None = None,
+    details: dict[str, object] | None = None,
+    at: datetime | None = None,
+) -> Hold:
+    """Hold `parcel` for `reason` (an Art. 14 code); a parcel already held gains one more reason."""
+    if reason not in hold_reasons():
+        known = ", ".join(hold_reasons())
+        raise ServiceError(f"unknown hold reason {reason!r} (known: {known})")
+    at = at or now()
+    if parcel.state != ParcelState.HELD:
+        check_transition(parcel.tracking_no, parcel.state, ParcelState.HELD)
+    hold = Hold(
+        id=new_id(),
+        tracking_no=parcel.tracking_no,
+        reason=reason,
+        note=note,
+        opened_at=at,
+        opened_by=actor.operator,
+        station_id=actor.station_id,
+        deadline=hold_deadline(parcel.received_at),
+    )
+    previous = parcel.state
+    parcel.state = ParcelState.HELD
+    parcel.updated_at = at
+    session.add(hold)
+    session.add(parcel)
+    append_event(
+        session,
+        actor,
+        "parcel.held",
+        {
+            "hold_id": hold.id,
+            "reason": reason,
+            "note": note,
+            "deadline": hold.deadline,
+            "from_state": previous,
+            **(details or {}),
+        },
+        tracking_no=parcel.tracking_no,
+        at=at,
+    )
+    return hold

@@ -1,0 +1,89 @@
+"""Inspection and the prohibited-items checklist (Art. 10, 13.1): clear or hold the parcel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from jpgb_terminal.clock import now
+from jpgb_terminal.ids import new_id
+from jpgb_terminal.rules.refs import prohibited_categories
+from jpgb_terminal.rules.states import ParcelState, check_transition
+from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.errors import NotAllowed, ServiceError
+from jpgb_terminal.services.events import append_event
+from jpgb_terminal.services.holds import hold_parcel
+from jpgb_terminal.services.weighing import get_parcel
+from jpgb_terminal.store.tables import Inspection
+
+
+@dataclass(frozen=True)
+class InspectionResult:
+    """The inspection record and the state it left the parcel in."""
+
+    inspection: Inspection
+    state: str
+
+
+def inspect(
+    session: Session,
+    actor: Actor,
+    tracking_no: str,
+    *,
+    opened: bool,
+    findings: list[str],
+    note: str | None = None,
+    at: datetime | None = None,
+) -> InspectionResult:
+    """Record an inspection; no findings clears a weighed parcel, any finding holds it."""
+    known = {c.code for c in prohibited_categories()}
+    unknown = [f for f in findings if f not in known]
+    if unknown:
+        raise ServiceError(f"unknown prohibited-item categories: {', '.join(unknown)}")
+    findings = list(dict.fromkeys(findings))
+    parcel = get_parcel(session, tracking_no)
+    if parcel.state == ParcelState.RECEIVED:
+        raise NotAllowed(f"parcel {tracking_no} is waiting for its weight; weigh it first")
+    if parcel.state not in (ParcelState.WEIGHED, ParcelState.HELD):
+        raise NotAllowed(f"parcel {tracking_no} is {parcel.state}; it was already inspected")
+    at = at or now()
+    inspection = Inspection(
+        id=new_id(),
+        tracking_no=tracking_no,
+        opened=opened,
+        findings=findings,
+        note=note,
+        operator=actor.operator,
+        station_id=actor.station_id,
+        inspected_at=at,
+    )
+    session.add(inspection)
+    append_event(
+        session,
+        actor,
+        "parcel.inspected",
+        {"inspection_id": inspection.id, "opened": opened, "findings": findings, "note": note},
+        tracking_no=tracking_no,
+        at=at,
+    )
+    if findings:
+        hold_parcel(
+            session,
+            actor,
+            parcel,
+            "prohibited_item",
+            note=note,
+            details={"categories": findings},
+            at=at,
+        )
+    elif parcel.state == ParcelState.WEIGHED:
+        check_transition(tracking_no, parcel.state, ParcelState.CLEARED)
+        parcel.state = ParcelState.CLEARED
+        parcel.updated_at = at
+        session.add(parcel)
+        append_event(
+            session, actor, "parcel.cleared", {"from_state": "weighed"}, tracking_no=tracking_no, at=at
+        )
+    return InspectionResult(inspection, parcel.state)

@@ -1,0 +1,116 @@
+"""Operators: PIN hashes, login with lockout after repeated wrong PINs (Art. 8)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, select
+
+from jpgb_terminal.clock import now
+from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.errors import NotFound, ServiceError
+from jpgb_terminal.services.events import append_event
+from jpgb_terminal.store.tables import Operator
+
+ROLES = ("staff", "supervisor", "lead")
+MAX_ATTEMPTS = 5
+LOCKOUT = timedelta(minutes=15)
+PIN_LENGTHS = range(4, 13)
+
+# Light parameters: a PIN is checked at the bench many times a day and must answer at once.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
+
+
+def check_pin_format(pin: str) -> None:
+    """A PIN is 4 to 12 digits."""
+    if not pin.isdigit() or not pin.isascii() or len(pin) not in PIN_LENGTHS:
+        raise ServiceError("a PIN must be 4 to 12 digits")
+
+
+def add_operator(
+    session: Session, actor: Actor, name: str, role: str, pin: str, *, at: datetime | None = None
+) -> Operator:
+    """Create an operator with an argon2 hash of the PIN."""
+    name = name.strip()
+    if not name or len(name) > 80:
+        raise ServiceError("operator name must be 1 to 80 characters")
+    if role not in ROLES:
+        raise ServiceError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
+    check_pin_format(pin)
+    if session.get(Operator, name) is not None:
+        raise ServiceError(f"operator {name} already exists")
+    at = at or now()
+    operator = Operator(name=name, role=role, pin_hash=_hasher.hash(pin), created_at=at)
+    session.add(operator)
+    append_event(session, actor, "operator.added", {"name": name, "role": role}, at=at)
+    return operator
+
+
+def list_operators(session: Session) -> list[Operator]:
+    """Every operator, by name."""
+    return list(session.exec(select(Operator).order_by(Operator.name)))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """The outcome of a PIN check; failed attempts are written even when the login fails."""
+
+    ok: bool
+    message: str
+    operator: Operator | None = None
+    locked_until: datetime | None = None
+
+
+def verify_pin(
+    session: Session, station_id: str, name: str, pin: str, *, at: datetime | None = None
+) -> LoginResult:
+    """Check a PIN; five wrong PINs in a row lock the operator for 15 minutes."""
+    at = at or now()
+    operator = session.get(Operator, name.strip())
+    if operator is None or not operator.active:
+        return LoginResult(False, f"unknown operator {name!r}")
+    if operator.locked_until is not None and operator.locked_until > at:
+        until = operator.locked_until
+        return LoginResult(False, f"{operator.name} is locked until {until:%H:%M} UTC", None, until)
+    try:
+        _hasher.verify(operator.pin_hash, pin)
+    except (VerificationError, InvalidHashError):
+        operator.failed_attempts += 1
+        actor = Actor(station_id, operator.name)
+        if operator.failed_attempts >= MAX_ATTEMPTS:
+            operator.locked_until = at + LOCKOUT
+            operator.failed_attempts = 0
+            session.add(operator)
+            append_event(
+                session, actor, "operator.locked", {"until": operator.locked_until}, at=at
+            )
+            return LoginResult(
+                False,
+                f"wrong PIN: {operator.name} is locked for 15 minutes; a supervisor can unlock",
+                None,
+                operator.locked_until,
+            )
+        session.add(operator)
+        left = MAX_ATTEMPTS - operator.failed_attempts
+        return LoginResult(False, f"wrong PIN ({left} attempts left)")
+    operator.failed_attempts = 0
+    operator.locked_until = None
+    session.add(operator)
+    return LoginResult(True, f"welcome, {operator.name}", operator)
+
+
+def unlock_operator(session: Session, actor: Actor, name: str, *, at: datetime | None = None) -> None:
+    """Lift a lockout (a supervisor's or lead's decision)."""
+    supervisor = session.get(Operator, actor.operator) if actor.operator else None
+    if supervisor is None or supervisor.role not in ("supervisor", "lead"):
+        raise ServiceError("only a supervisor or lead can unlock an operator")
+    operator = session.get(Operator, name)
+    if operator is None:
+        raise NotFound(f"no operator {name}")
+    operator.locked_until = None
+    operator.failed_attempts = 0
+    session.add(operator)
+    append_event(session, actor, "operator.unlocked", {"name": name}, at=at)

@@ -1,0 +1,74 @@
+"""Reading a parcel back: its state, weight, holds and events, as plain data."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, select
+
+from jpgb_terminal.clock import WAREHOUSE_TZ, local_date, now
+from jpgb_terminal.rules.holds import days_left, is_overdue
+from jpgb_terminal.services.holds import open_holds
+from jpgb_terminal.services.weighing import get_parcel
+from jpgb_terminal.store.tables import Event, Hold
+from jpgb_terminal.tracking import InvalidTrackingNumber, parse_tracking
+
+
+def resolve_tracking(text: str) -> str:
+    """The normalised tracking number for what a person typed (validated when it parses)."""
+    try:
+        return parse_tracking(text).normalized
+    except InvalidTrackingNumber:
+        # A stored parcel may predate a scheme; fall back to plain normalisation.
+        return "".join(text.split()).replace("-", "").upper()
+
+
+def _hold_dict(hold: Hold, today: date) -> dict[str, Any]:
+    return {
+        "reason": hold.reason,
+        "note": hold.note,
+        "opened_at": hold.opened_at.astimezone(WAREHOUSE_TZ).isoformat(),
+        "deadline": hold.deadline.isoformat(),
+        "days_left": days_left(hold.deadline, today),
+        "overdue": is_overdue(hold.deadline, today),
+        "station_id": hold.station_id,
+        "decision": hold.decision,
+    }
+
+
+def parcel_view(session: Session, tracking_no: str, *, today: date | None = None) -> dict[str, Any]:
+    """Everything `jpgb parcel show --json` prints for one parcel."""
+    parcel = get_parcel(session, resolve_tracking(tracking_no))
+    today = today or local_date(now())
+    holds = open_holds(session, parcel.tracking_no)
+    events = session.exec(
+        select(Event)
+        .where(Event.tracking_no == parcel.tracking_no)
+        .order_by(Event.occurred_at, Event.station_id, Event.seq)  # type: ignore[arg-type]
+    )
+    return {
+        "tracking_no": parcel.tracking_no,
+        "scheme": parcel.scheme,
+        "state": parcel.state,
+        "customer_id": parcel.customer_id,
+        "prealert_matched": parcel.prealert_matched,
+        "weight_g": parcel.weight_g,
+        "weight_source": parcel.weight_source,
+        "received_at": parcel.received_at.astimezone(WAREHOUSE_TZ).isoformat(),
+        "received_by": parcel.received_by,
+        "station_id": parcel.station_id,
+        "hold": _hold_dict(holds[0], today) if holds else None,
+        "holds": [_hold_dict(h, today) for h in holds],
+        "events": [
+            {
+                "kind": e.kind,
+                "at": e.occurred_at.astimezone(WAREHOUSE_TZ).isoformat(),
+                "event_id": e.event_id,
+                "station_id": e.station_id,
+                "seq": e.seq,
+                "operator": e.operator,
+            }
+            for e in events
+        ],
+    }

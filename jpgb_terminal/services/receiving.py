@@ -1,0 +1,85 @@
+"""Receiving: a scan becomes a parcel, matched to its pre-alert, held when the terms say so."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session
+
+from jpgb_terminal.clock import now
+from jpgb_terminal.rules.holds import ReceiptFacts, receipt_hold_reasons
+from jpgb_terminal.rules.states import ParcelState
+from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.errors import DuplicateScan
+from jpgb_terminal.services.events import append_event
+from jpgb_terminal.services.holds import hold_parcel
+from jpgb_terminal.store.tables import Customer, Parcel, PreAlert
+from jpgb_terminal.tracking import TrackingNumber, parse_tracking
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the scan did: the new parcel, its pre-alert and customer, and any holds."""
+
+    parcel: Parcel
+    tracking: TrackingNumber
+    prealert: PreAlert | None
+    customer: Customer | None
+    hold_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def held(self) -> bool:
+        """Whether the scan put the parcel on hold."""
+        return bool(self.hold_reasons)
+
+
+def receive(session: Session, actor: Actor, scanned: str, *, at: datetime | None = None) -> Receipt:
+    """Receive the parcel whose code was scanned; raises before writing anything when refused."""
+    tracking = parse_tracking(scanned)
+    at = at or now()
+    existing = session.get(Parcel, tracking.normalized)
+    if existing is not None:
+        when = existing.received_at.isoformat(timespec="seconds")
+        raise DuplicateScan(
+            f"{tracking.normalized} was already received at {existing.station_id} on {when} "
+            f"(now {existing.state}); nothing recorded"
+        )
+    prealert = session.get(PreAlert, tracking.normalized)
+    customer = session.get(Customer, prealert.customer_id) if prealert else None
+    reasons = receipt_hold_reasons(
+        ReceiptFacts(
+            prealert_customer=prealert.customer_id if prealert else None,
+            customer_status=customer.status if customer else None,
+        )
+    )
+    parcel = Parcel(
+        tracking_no=tracking.normalized,
+        scheme=tracking.scheme,
+        customer_id=prealert.customer_id if prealert else None,
+        state=ParcelState.RECEIVED,
+        station_id=actor.station_id,
+        received_by=actor.operator,
+        received_at=at,
+        prealert_matched=prealert is not None,
+        updated_at=at,
+    )
+    session.add(parcel)
+    # Holds reference the parcel; without ORM relationships the flush order must be forced.
+    session.flush()
+    append_event(
+        session,
+        actor,
+        "parcel.received",
+        {
+            "scheme": tracking.scheme,
+            "scanned": scanned,
+            "customer_id": parcel.customer_id,
+            "prealert_matched": parcel.prealert_matched,
+        },
+        tracking_no=parcel.tracking_no,
+        at=at,
+    )
+    for reason in reasons:
+        hold_parcel(session, actor, parcel, reason, note="held at the scan", at=at)
+    return Receipt(parcel, tracking, prealert, customer, reasons)

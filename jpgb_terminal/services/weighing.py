@@ -1,0 +1,106 @@
+"""Weighing: a stable scale reading (or a supervisor-approved manual weight) becomes evidence."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from jpgb_terminal.clock import now
+from jpgb_terminal.ids import new_id
+from jpgb_terminal.rules.states import FINAL_STATES, ParcelState
+from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.errors import NotAllowed, NotFound, ServiceError
+from jpgb_terminal.services.events import append_event
+from jpgb_terminal.store.tables import Operator, Parcel, WeightRecord
+
+MAX_GRAMS = 1_000_000  # no bench scale weighs a tonne; anything above is a misread
+APPROVER_ROLES = ("supervisor", "lead")
+
+
+def get_parcel(session: Session, tracking_no: str) -> Parcel:
+    """The parcel with this tracking number, or NotFound."""
+    parcel = session.get(Parcel, tracking_no)
+    if parcel is None:
+        raise NotFound(f"no parcel {tracking_no} in this store")
+    return parcel
+
+
+def record_weight(
+    session: Session,
+    actor: Actor,
+    tracking_no: str,
+    grams: int,
+    *,
+    source: str = "scale",
+    raw_frame: bytes | None = None,
+    scale_id: str | None = None,
+    protocol: str | None = None,
+    reason: str | None = None,
+    approved_by: str | None = None,
+    at: datetime | None = None,
+) -> WeightRecord:
+    """Record a weight for a parcel; the newest weight is the one the parcel carries."""
+    if not isinstance(grams, int) or isinstance(grams, bool):
+        raise ServiceError(f"weight must be whole grams, got {grams!r}")
+    if not 0 < grams <= MAX_GRAMS:
+        raise ServiceError(f"weight {grams} g is out of range (1 to {MAX_GRAMS} g)")
+    if source == "scale":
+        if raw_frame is None:
+            raise ServiceError("a scale weight needs the raw scale frame as evidence")
+    elif source == "manual":
+        if not reason or not reason.strip():
+            raise ServiceError("a manual weight needs a reason")
+        approver = session.get(Operator, approved_by) if approved_by else None
+        if approver is None or approver.role not in APPROVER_ROLES or not approver.active:
+            raise NotAllowed("a manual weight must be approved by a supervisor")
+    else:
+        raise ServiceError(f"unknown weight source {source!r} (scale or manual)")
+    parcel = get_parcel(session, tracking_no)
+    if parcel.state in FINAL_STATES:
+        raise NotAllowed(f"parcel {tracking_no} is {parcel.state}; it can no longer be weighed")
+    at = at or now()
+    record = WeightRecord(
+        id=new_id(),
+        tracking_no=tracking_no,
+        grams=grams,
+        source=source,
+        raw_frame=raw_frame,
+        scale_id=scale_id,
+        protocol=protocol,
+        station_id=actor.station_id,
+        operator=actor.operator,
+        measured_at=at,
+        reason=reason,
+        approved_by=approved_by,
+        event_id="",
+    )
+    previous = parcel.state
+    if parcel.state == ParcelState.RECEIVED:
+        parcel.state = ParcelState.WEIGHED
+    parcel.weight_g = grams
+    parcel.weight_source = source
+    parcel.weight_id = record.id
+    parcel.updated_at = at
+    event = append_event(
+        session,
+        actor,
+        "parcel.weighed",
+        {
+            "weight_id": record.id,
+            "grams": grams,
+            "source": source,
+            "raw_frame": raw_frame,
+            "scale_id": scale_id,
+            "protocol": protocol,
+            "reason": reason,
+            "approved_by": approved_by,
+            "from_state": previous,
+        },
+        tracking_no=tracking_no,
+        at=at,
+    )
+    record.event_id = event.event_id
+    session.add(record)
+    session.add(parcel)
+    return record

@@ -1,0 +1,151 @@
+"""The station's commands end to end through the real CLI, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from jpgb_terminal.cli import app
+from jpgb_terminal.store import open_store
+from jpgb_terminal.store.tables import Customer, Event, Operator, PreAlert
+from tests.factories import jp12, s10
+
+runner = CliRunner()
+
+
+def jpgb(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args), input=input)
+
+
+def counts(url: str) -> dict[str, int]:
+    store = open_store(url)
+    with store.transaction() as s:
+        result = {
+            t.__name__: s.exec(select(func.count()).select_from(t)).one()
+            for t in (Customer, PreAlert, Operator, Event)
+        }
+    store.dispose()
+    return result
+
+
+def test_help_lists_the_commands() -> None:
+    result = jpgb("--help")
+    assert result.exit_code == 0
+    for group in ("db", "user", "customer", "prealert", "parcel", "demo", "devices"):
+        assert group in result.output
+
+
+def test_db_upgrade_then_up_to_date(store_url: str) -> None:
+    first = jpgb("db", "upgrade", "--db", store_url)
+    assert first.exit_code == 0, first.output
+    assert "upgraded from empty" in first.output
+    again = jpgb("db", "upgrade", "--db", store_url)
+    assert again.exit_code == 0 and "up to date" in again.output
+
+
+def test_users_customers_prealerts_and_show(store_url: str, tmp_path: Path) -> None:
+    assert jpgb("user", "add", "aiko", "--role", "staff", "--pin-stdin", "--db", store_url, input="1234\n").exit_code == 0
+    listed = jpgb("user", "list", "--db", store_url)
+    assert listed.exit_code == 0 and "aiko" in listed.output and "staff" in listed.output
+    assert "1234" not in listed.output
+    r = jpgb("customer", "add", "C1", "--name", "Taro Yamada", "--phone", "090-1111-2222", "--db", store_url)
+    assert r.exit_code == 0, r.output
+    csv_file = tmp_path / "pa.csv"
+    csv_file.write_bytes(f"tracking_no,customer_id,contents\n{jp12(1)},C1,本\n".encode("shift_jis"))
+    r = jpgb("prealert", "import", str(csv_file), "--db", store_url)
+    assert r.exit_code == 0, r.output
+    assert "1 pre-alert(s) added" in r.output
+    r = jpgb("customer", "set-status", "C1", "suspended", "--db", store_url)
+    assert r.exit_code == 0 and "now suspended" in r.output
+
+
+def test_parcel_show_json(store_url: str) -> None:
+    r = jpgb("demo", "seed", "--parcels", "8", "--seed", "3", "--db", store_url)
+    assert r.exit_code == 0, r.output
+    store = open_store(store_url)
+    with store.transaction() as s:
+        tracking = s.exec(select(Event.tracking_no).where(Event.kind == "parcel.received")).first()
+    store.dispose()
+    assert tracking
+    r = jpgb("parcel", "show", tracking, "--json", "--db", store_url)
+    assert r.exit_code == 0, r.output
+    view = json.loads(r.output)
+    for key in ("tracking_no", "state", "customer_id", "weight_g", "weight_source", "received_at",
+                "station_id", "hold", "events"):
+        assert key in view
+    assert view["tracking_no"] == tracking
+    assert view["received_at"].endswith("+09:00")
+    assert view["events"][0]["kind"] == "parcel.received"
+    assert all({"kind", "at"} <= set(e) for e in view["events"])
+    human = jpgb("parcel", "show", tracking, "--db", store_url)
+    assert human.exit_code == 0 and tracking in human.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["parcel", "show", "EE123456785JP"], "no parcel EE123456785JP"),
+        (["customer", "set-status", "NOPE", "frozen"], "no customer NOPE"),
+        (["customer", "set-status", "C1", "angry"], "unknown status"),
+        (["customer", "add", "C1", "--name", "Again"], "already exists"),
+        (["customer", "add", "bad id", "--name", "X"], "no spaces"),
+        (["user", "add", "bob", "--role", "king", "--pin-stdin"], "unknown role"),
+        (["prealert", "import", "/nonexistent/file.csv"], "cannot read"),
+    ],
+)
+def test_errors_are_clear_and_change_nothing(sqlite_url: str, args: list[str], message: str) -> None:
+    assert jpgb("customer", "add", "C1", "--name", "X", "--db", sqlite_url).exit_code == 0
+    before = counts(sqlite_url)
+    r = jpgb(*args, "--db", sqlite_url, input="1234\n")
+    assert r.exit_code != 0
+    assert message in r.stderr
+    assert counts(sqlite_url) == before
+
+
+def test_bad_csv_names_lines_and_imports_nothing(sqlite_url: str, tmp_path: Path) -> None:
+    jpgb("customer", "add", "C1", "--name", "X", "--db", sqlite_url)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"tracking_no,customer_id\n{jp12(1)},C1\nGARBAGE,C1\n{s10(3)},C7\n")
+    before = counts(sqlite_url)
+    r = jpgb("prealert", "import", str(bad), "--db", sqlite_url)
+    assert r.exit_code == 1
+    assert "bad.csv:3" in r.stderr and "bad.csv:4" in r.stderr and "unknown customer 'C7'" in r.stderr
+    assert counts(sqlite_url) == before
+
+
+def test_unwritable_store_path_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = jpgb("user", "list", "--db", f"sqlite:///{blocker}/station.db")
+    assert r.exit_code == 1
+    assert "cannot create the store's folder" in r.stderr
+
+
+def test_demo_seed_is_deterministic_whatever_the_station(tmp_path: Path) -> None:
+    urls = [f"sqlite:///{tmp_path / f'{st}.db'}" for st in ("A", "B")]
+    for url, station in zip(urls, ("ST-A", "ST-B"), strict=True):
+        r = jpgb("demo", "seed", "--parcels", "20", "--seed", "7", "--station", station, "--db", url)
+        assert r.exit_code == 0, r.output
+    seen = []
+    for url in urls:
+        store = open_store(url)
+        with store.transaction() as s:
+            seen.append(
+                (
+                    sorted(s.exec(select(Customer.id))),
+                    sorted(s.exec(select(PreAlert.tracking_no))),
+                    sorted(s.exec(select(Event.tracking_no).where(Event.kind == "parcel.received"))),
+                    {e for e in s.exec(select(Event.station_id))},
+                )
+            )
+        store.dispose()
+    assert seen[0][:3] == seen[1][:3]
+    assert len(seen[0][2]) == 20
+    assert seen[0][3] == {"ST-A"} and seen[1][3] == {"ST-B"}
+    again = jpgb("demo", "seed", "--parcels", "5", "--seed", "7", "--db", urls[0])
+    assert again.exit_code == 1 and "already holds demo data" in again.stderr

@@ -1,0 +1,58 @@
+"""Small builders for test data: valid tracking numbers and a populated store."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlmodel import Session, func, select
+
+from jpgb_terminal.clock import now
+from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.customers import add_customer
+from jpgb_terminal.services.operators import add_operator
+from jpgb_terminal.store import Store
+from jpgb_terminal.store.tables import Event, PreAlert
+from jpgb_terminal.tracking import jp12_check_digit, make_s10
+
+STATION = "ST01"
+STAFF = Actor(STATION, "aiko")
+
+
+def jp12(n: int) -> str:
+    """The n-th valid 12-digit domestic tracking number of a test series."""
+    body = f"{3000_0000_000 + n:011d}"
+    return body + str(jp12_check_digit(body))
+
+
+def s10(n: int, country: str = "JP") -> str:
+    """The n-th valid S10 number of a test series."""
+    return make_s10("EE", n, country)
+
+
+def populate(store: Store, *, customers: int = 3, prealerts: int = 5) -> list[str]:
+    """Operators, customers C1..Cn and pre-alerts jp12(1..k), round-robin; returns the numbers."""
+    numbers = [jp12(i) for i in range(1, prealerts + 1)]
+    admin = Actor(STATION)
+    with store.transaction() as session:
+        add_operator(session, admin, "aiko", "staff", "1111")
+        add_operator(session, admin, "kenji", "supervisor", "2222")
+        add_operator(session, admin, "yui", "lead", "3333")
+        for i in range(1, customers + 1):
+            add_customer(session, admin, f"C{i}", name=f"Customer {i}", phone="090-1234-5678")
+        for i, number in enumerate(numbers):
+            session.add(
+                PreAlert(
+                    tracking_no=number,
+                    customer_id=f"C{i % customers + 1}",
+                    contents="figures",
+                    declared_value=Decimal("1200.00"),
+                    currency="JPY",
+                    created_at=now(),
+                )
+            )
+    return numbers
+
+
+def event_count(session: Session) -> int:
+    """How many events the store holds."""
+    return session.exec(select(func.count()).select_from(Event)).one()
