@@ -77,7 +77,10 @@ class Framer:
         pos = 0
         noise = self._noise
         stats = self.stats
-        for m in _LINE.finditer(buf):
+        # Only scan up to the last terminator: a long unterminated tail would make
+        # the regex quadratic.
+        last = max(buf.rfind(b"\r"), buf.rfind(b"\n"))
+        for m in _LINE.finditer(buf, 0, last + 1) if last >= 0 else ():
             pos = m.end()
             body = m.group(1)
             if self._skipping:

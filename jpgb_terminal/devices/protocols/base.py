@@ -87,8 +87,11 @@ def places_for(unit: str) -> int:
 
 
 def ascii_text(frame: bytes, protocol: str) -> str:
-    """The frame as ASCII text; anything else is a FrameError."""
+    """The frame as text: printable ASCII before the CR/LF ending, anything else a FrameError."""
     try:
-        return frame.decode("ascii")
+        text = frame.decode("ascii")
     except UnicodeDecodeError as exc:
         raise FrameError(f"{protocol}: non-ASCII bytes in frame") from exc
+    if not text.rstrip("\r\n").isprintable():
+        raise FrameError(f"{protocol}: control characters in frame")
+    return text

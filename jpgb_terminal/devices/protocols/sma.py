@@ -39,7 +39,7 @@ def parse(frame: bytes, default_unit: str = "kg") -> ScaleReading:
     if len(body) < 7:
         raise FrameError(f"{NAME}: frame too short: {body!r}")
     status, rng, mode, motion = body[0], body[1], body[2], body[3]
-    if status not in " ZOUET" or not rng.isdigit() or motion not in " M":
+    if status not in " ZOUET" or not rng.isdigit() or motion not in " M" or body[4] != " ":
         raise FrameError(f"{NAME}: bad status field {body[:5]!r}")
     if mode in "Tt":
         raise FrameError(f"{NAME}: a tare value is not a weight: {body!r}")
