@@ -39,7 +39,9 @@ def _service_path(folder: Path, numbers: list[str]) -> list[float]:
         with store.transaction() as s:
             receive(s, actor, number)
         with store.transaction() as s:
-            record_weight(s, actor, number, 1000 + i, raw_frame=FRAME, scale_id="bench", protocol="mt-sics")
+            record_weight(
+                s, actor, number, 1000 + i, raw_frame=FRAME, scale_id="bench", protocol="mt-sics"
+            )
         samples.append(time.perf_counter() - t0)
     store.dispose()
     return samples[WARMUP:]
@@ -81,7 +83,16 @@ def _raw_sqlite(folder: Path, numbers: list[str]) -> list[float]:
         conn.execute(
             "INSERT INTO event (event_id, station_id, seq, kind, tracking_no, operator, occurred_at,"
             " payload) VALUES (?,?,?,?,?,?,?,?)",
-            (eid, "BENCH", seq, "parcel.weighed", number, "aiko", now, json.dumps({"grams": 1000 + i})),
+            (
+                eid,
+                "BENCH",
+                seq,
+                "parcel.weighed",
+                number,
+                "aiko",
+                now,
+                json.dumps({"grams": 1000 + i}),
+            ),
         )
         conn.execute(
             "UPDATE parcel SET state='weighed', weight_g=?, weight_source='scale', weight_id=?,"

@@ -1,1 +1,1 @@
-"""Use cases shared by the screens and the command line; each runs inside the caller's transaction."""
+"""Use cases shared by the screens and the command line, each inside the caller's transaction."""

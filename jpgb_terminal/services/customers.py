@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlalchemy import select
+from sqlmodel import Session
 
 from jpgb_terminal.clock import now
 from jpgb_terminal.rules.holds import CUSTOMER_STATUSES, STATUS_HOLD_REASON
@@ -12,8 +13,9 @@ from jpgb_terminal.rules.states import ParcelState
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
-from jpgb_terminal.services.holds import hold_parcel, open_holds
-from jpgb_terminal.store.tables import Customer, Parcel
+from jpgb_terminal.services.holds import hold_parcel
+from jpgb_terminal.services.records import PARCEL, ParcelRecord, open_hold_reasons
+from jpgb_terminal.store.tables import Customer
 
 # Parcels still in the warehouse and not yet held: a status change holds these.
 IN_STORAGE = (ParcelState.RECEIVED, ParcelState.WEIGHED, ParcelState.CLEARED, ParcelState.RELEASED)
@@ -88,14 +90,15 @@ def set_customer_status(
     held: list[str] = []
     if reason is None or previous == status:
         return held
-    parcels = session.exec(
-        select(Parcel).where(
-            Parcel.customer_id == customer_id,
-            Parcel.state.in_([s.value for s in IN_STORAGE]),  # type: ignore[attr-defined]
+    conn = session.connection()
+    rows = conn.execute(
+        select(PARCEL).where(
+            PARCEL.c.customer_id == customer_id,
+            PARCEL.c.state.in_([s.value for s in IN_STORAGE]),
         )
-    )
-    for parcel in parcels:
-        if reason not in {h.reason for h in open_holds(session, parcel.tracking_no)}:
+    ).mappings()
+    for parcel in [ParcelRecord(**row) for row in rows]:
+        if reason not in open_hold_reasons(conn, parcel.tracking_no):
             hold_parcel(session, actor, parcel, reason, note=f"customer {status}", at=at)
             held.append(parcel.tracking_no)
     return held

@@ -23,7 +23,11 @@ from jpgb_terminal.store import Store
 from jpgb_terminal.store.tables import Customer, Operator, PreAlert
 from jpgb_terminal.tracking import jp12_check_digit, make_s10
 
-DEMO_OPERATORS = (("aiko", "staff", "1111"), ("kenji", "supervisor", "2222"), ("yui", "lead", "3333"))
+DEMO_OPERATORS = (
+    ("aiko", "staff", "1111"),
+    ("kenji", "supervisor", "2222"),
+    ("yui", "lead", "3333"),
+)
 DEMO_SCALE_ID = "demo-scale"
 DEMO_PROTOCOL = "mt-sics"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -43,9 +44,7 @@ def _next_seq(session: Session, station_id: str) -> int:
         if bind.dialect.name == "postgresql":
             # Serialise writers of one station so its sequence has no gaps or clashes.
             session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:s))"), {"s": station_id})
-        current = (
-            session.connection().execute(_MAX_SEQ, {"station_id": station_id}).scalar_one()
-        )
+        current = session.connection().execute(_MAX_SEQ, {"station_id": station_id}).scalar_one()
         cache[station_id] = current or 0
     cache[station_id] += 1
     return cache[station_id]
@@ -56,6 +55,14 @@ def forget_sequence_cache(session: Session) -> None:
     session.info.pop(_SEQ_KEY, None)
 
 
+@dataclass(frozen=True)
+class Appended:
+    """The identity of an event just written."""
+
+    event_id: str
+    seq: int
+
+
 def append_event(
     session: Session,
     actor: Actor,
@@ -64,18 +71,22 @@ def append_event(
     *,
     tracking_no: str | None = None,
     at: datetime | None = None,
-) -> Event:
+) -> Appended:
     """Write one event in the session's transaction; it commits or rolls back with the change."""
-    event = Event(
-        event_id=new_id(),
-        station_id=actor.station_id,
-        seq=_next_seq(session, actor.station_id),
-        kind=kind,
-        tracking_no=tracking_no,
-        operator=actor.operator,
-        occurred_at=as_utc(at or now()),
-        payload=jsonable(payload),
-    )
+    event_id = new_id()
+    seq = _next_seq(session, actor.station_id)
     # A Core insert: events are append-only, so the ORM's change tracking buys nothing here.
-    session.connection().execute(_EVENTS.insert(), event.model_dump())
-    return event
+    session.connection().execute(
+        _EVENTS.insert(),
+        {
+            "event_id": event_id,
+            "station_id": actor.station_id,
+            "seq": seq,
+            "kind": kind,
+            "tracking_no": tracking_no,
+            "operator": actor.operator,
+            "occurred_at": as_utc(at or now()),
+            "payload": jsonable(payload),
+        },
+    )
+    return Appended(event_id, seq)

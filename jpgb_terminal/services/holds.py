@@ -14,7 +14,8 @@ from jpgb_terminal.rules.states import ParcelState, check_transition
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import ServiceError
 from jpgb_terminal.services.events import append_event
-from jpgb_terminal.store.tables import Hold, Parcel
+from jpgb_terminal.services.records import HOLD, ParcelRecord, update_parcel
+from jpgb_terminal.store.tables import Hold
 
 
 def open_holds(session: Session, tracking_no: str) -> list[Hold]:
@@ -30,48 +31,56 @@ def open_holds(session: Session, tracking_no: str) -> list[Hold]:
 def hold_parcel(
     session: Session,
     actor: Actor,
-    parcel: Parcel,
+    parcel: ParcelRecord,
     reason: str,
     *,
     note: str | None = None,
     details: dict[str, object] | None = None,
     at: datetime | None = None,
-) -> Hold:
-    """Hold `parcel` for `reason` (an Art. 14 code); a parcel already held gains one more reason."""
+) -> str:
+    """Hold `parcel` for `reason` (an Art. 14 code); returns the hold's id.
+
+    A parcel already held gains one more reason.
+    """
     if reason not in hold_reasons():
         known = ", ".join(hold_reasons())
         raise ServiceError(f"unknown hold reason {reason!r} (known: {known})")
     at = at or now()
-    if parcel.state != ParcelState.HELD:
-        check_transition(parcel.tracking_no, parcel.state, ParcelState.HELD)
-    hold = Hold(
-        id=new_id(),
-        tracking_no=parcel.tracking_no,
-        reason=reason,
-        note=note,
-        opened_at=at,
-        opened_by=actor.operator,
-        station_id=actor.station_id,
-        deadline=hold_deadline(parcel.received_at),
-    )
     previous = parcel.state
-    parcel.state = ParcelState.HELD
-    parcel.updated_at = at
-    session.add(hold)
-    session.add(parcel)
+    if previous != ParcelState.HELD:
+        check_transition(parcel.tracking_no, previous, ParcelState.HELD)
+    hold_id = new_id()
+    deadline = hold_deadline(parcel.received_at)
+    conn = session.connection()
+    conn.execute(
+        HOLD.insert(),
+        {
+            "id": hold_id,
+            "tracking_no": parcel.tracking_no,
+            "reason": reason,
+            "note": note,
+            "opened_at": at,
+            "opened_by": actor.operator,
+            "station_id": actor.station_id,
+            "deadline": deadline,
+            "closed_at": None,
+            "decision": None,
+        },
+    )
+    update_parcel(conn, parcel, state=ParcelState.HELD.value, updated_at=at)
     append_event(
         session,
         actor,
         "parcel.held",
         {
-            "hold_id": hold.id,
+            "hold_id": hold_id,
             "reason": reason,
             "note": note,
-            "deadline": hold.deadline,
+            "deadline": deadline,
             "from_state": previous,
             **(details or {}),
         },
         tracking_no=parcel.tracking_no,
         at=at,
     )
-    return hold
+    return hold_id

@@ -15,15 +15,18 @@ from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import NotAllowed, ServiceError
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.services.holds import hold_parcel
+from jpgb_terminal.services.records import update_parcel
 from jpgb_terminal.services.weighing import get_parcel
 from jpgb_terminal.store.tables import Inspection
+
+_INSPECTIONS = Inspection.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
 class InspectionResult:
-    """The inspection record and the state it left the parcel in."""
+    """The inspection's id and the state it left the parcel in."""
 
-    inspection: Inspection
+    inspection_id: str
     state: str
 
 
@@ -49,22 +52,26 @@ def inspect(
     if parcel.state not in (ParcelState.WEIGHED, ParcelState.HELD):
         raise NotAllowed(f"parcel {tracking_no} is {parcel.state}; it was already inspected")
     at = at or now()
-    inspection = Inspection(
-        id=new_id(),
-        tracking_no=tracking_no,
-        opened=opened,
-        findings=findings,
-        note=note,
-        operator=actor.operator,
-        station_id=actor.station_id,
-        inspected_at=at,
+    inspection_id = new_id()
+    conn = session.connection()
+    conn.execute(
+        _INSPECTIONS.insert(),
+        {
+            "id": inspection_id,
+            "tracking_no": tracking_no,
+            "opened": opened,
+            "findings": findings,
+            "note": note,
+            "operator": actor.operator,
+            "station_id": actor.station_id,
+            "inspected_at": at,
+        },
     )
-    session.add(inspection)
     append_event(
         session,
         actor,
         "parcel.inspected",
-        {"inspection_id": inspection.id, "opened": opened, "findings": findings, "note": note},
+        {"inspection_id": inspection_id, "opened": opened, "findings": findings, "note": note},
         tracking_no=tracking_no,
         at=at,
     )
@@ -80,10 +87,13 @@ def inspect(
         )
     elif parcel.state == ParcelState.WEIGHED:
         check_transition(tracking_no, parcel.state, ParcelState.CLEARED)
-        parcel.state = ParcelState.CLEARED
-        parcel.updated_at = at
-        session.add(parcel)
+        update_parcel(conn, parcel, state=ParcelState.CLEARED.value, updated_at=at)
         append_event(
-            session, actor, "parcel.cleared", {"from_state": "weighed"}, tracking_no=tracking_no, at=at
+            session,
+            actor,
+            "parcel.cleared",
+            {"from_state": "weighed"},
+            tracking_no=tracking_no,
+            at=at,
         )
-    return InspectionResult(inspection, parcel.state)
+    return InspectionResult(inspection_id, parcel.state)

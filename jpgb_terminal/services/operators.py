@@ -84,9 +84,7 @@ def verify_pin(
             operator.locked_until = at + LOCKOUT
             operator.failed_attempts = 0
             session.add(operator)
-            append_event(
-                session, actor, "operator.locked", {"until": operator.locked_until}, at=at
-            )
+            append_event(session, actor, "operator.locked", {"until": operator.locked_until}, at=at)
             return LoginResult(
                 False,
                 f"wrong PIN: {operator.name} is locked for 15 minutes; a supervisor can unlock",
@@ -102,7 +100,9 @@ def verify_pin(
     return LoginResult(True, f"welcome, {operator.name}", operator)
 
 
-def unlock_operator(session: Session, actor: Actor, name: str, *, at: datetime | None = None) -> None:
+def unlock_operator(
+    session: Session, actor: Actor, name: str, *, at: datetime | None = None
+) -> None:
     """Lift a lockout (a supervisor's or lead's decision)."""
     supervisor = session.get(Operator, actor.operator) if actor.operator else None
     if supervisor is None or supervisor.role not in ("supervisor", "lead"):

@@ -50,7 +50,9 @@ def decode_csv_bytes(data: bytes) -> str:
         except UnicodeDecodeError:
             pos = utf8_error.start
             raise ImportRejected(
-                [f"the file is neither UTF-8 nor Shift-JIS (bad byte 0x{data[pos]:02x} at offset {pos})"]
+                [
+                    f"the file is neither UTF-8 nor Shift-JIS (bad byte 0x{data[pos]:02x} at offset {pos})"
+                ]
             ) from None
 
 
@@ -205,11 +207,12 @@ def import_prealerts(
     at = at or now()
     added = updated = 0
     for row in rows:
-        pa = existing.get(row.tracking_no)
-        if pa is None:
+        found = existing.get(row.tracking_no)
+        if found is None:
             pa = PreAlert(tracking_no=row.tracking_no, customer_id=row.customer_id, created_at=at)
             added += 1
         else:
+            pa = found
             updated += 1
         pa.carrier, pa.contents = row.carrier, row.contents
         pa.declared_value, pa.currency = row.declared_value, row.currency

@@ -14,18 +14,23 @@ from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import DuplicateScan
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.services.holds import hold_parcel
-from jpgb_terminal.store.tables import Customer, Parcel, PreAlert
+from jpgb_terminal.services.records import (
+    ParcelRecord,
+    PreAlertRecord,
+    insert_parcel,
+    load_parcel,
+    load_prealert,
+)
 from jpgb_terminal.tracking import TrackingNumber, parse_tracking
 
 
 @dataclass(frozen=True)
 class Receipt:
-    """What the scan did: the new parcel, its pre-alert and customer, and any holds."""
+    """What the scan did: the new parcel, its pre-alert (with the customer), and any holds."""
 
-    parcel: Parcel
+    parcel: ParcelRecord
     tracking: TrackingNumber
-    prealert: PreAlert | None
-    customer: Customer | None
+    prealert: PreAlertRecord | None
     hold_reasons: list[str] = field(default_factory=list)
 
     @property
@@ -38,35 +43,36 @@ def receive(session: Session, actor: Actor, scanned: str, *, at: datetime | None
     """Receive the parcel whose code was scanned; raises before writing anything when refused."""
     tracking = parse_tracking(scanned)
     at = at or now()
-    existing = session.get(Parcel, tracking.normalized)
+    conn = session.connection()
+    existing = load_parcel(conn, tracking.normalized)
     if existing is not None:
         when = existing.received_at.isoformat(timespec="seconds")
         raise DuplicateScan(
             f"{tracking.normalized} was already received at {existing.station_id} on {when} "
             f"(now {existing.state}); nothing recorded"
         )
-    prealert = session.get(PreAlert, tracking.normalized)
-    customer = session.get(Customer, prealert.customer_id) if prealert else None
+    prealert = load_prealert(conn, tracking.normalized)
     reasons = receipt_hold_reasons(
         ReceiptFacts(
             prealert_customer=prealert.customer_id if prealert else None,
-            customer_status=customer.status if customer else None,
+            customer_status=prealert.customer_status if prealert else None,
         )
     )
-    parcel = Parcel(
+    parcel = ParcelRecord(
         tracking_no=tracking.normalized,
         scheme=tracking.scheme,
         customer_id=prealert.customer_id if prealert else None,
-        state=ParcelState.RECEIVED,
+        state=ParcelState.RECEIVED.value,
         station_id=actor.station_id,
         received_by=actor.operator,
         received_at=at,
         prealert_matched=prealert is not None,
+        weight_g=None,
+        weight_source=None,
+        weight_id=None,
         updated_at=at,
     )
-    session.add(parcel)
-    # Holds reference the parcel; without ORM relationships the flush order must be forced.
-    session.flush()
+    insert_parcel(conn, parcel)
     append_event(
         session,
         actor,
@@ -82,4 +88,4 @@ def receive(session: Session, actor: Actor, scanned: str, *, at: datetime | None
     )
     for reason in reasons:
         hold_parcel(session, actor, parcel, reason, note="held at the scan", at=at)
-    return Receipt(parcel, tracking, prealert, customer, reasons)
+    return Receipt(parcel, tracking, prealert, reasons)

@@ -12,15 +12,17 @@ from jpgb_terminal.rules.states import FINAL_STATES, ParcelState
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import NotAllowed, NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
-from jpgb_terminal.store.tables import Operator, Parcel, WeightRecord
+from jpgb_terminal.services.records import ParcelRecord, load_parcel, update_parcel
+from jpgb_terminal.store.tables import Operator, WeightRecord
 
 MAX_GRAMS = 1_000_000  # no bench scale weighs a tonne; anything above is a misread
 APPROVER_ROLES = ("supervisor", "lead")
+_WEIGHTS = WeightRecord.__table__  # type: ignore[attr-defined]
 
 
-def get_parcel(session: Session, tracking_no: str) -> Parcel:
+def get_parcel(session: Session, tracking_no: str) -> ParcelRecord:
     """The parcel with this tracking number, or NotFound."""
-    parcel = session.get(Parcel, tracking_no)
+    parcel = load_parcel(session.connection(), tracking_no)
     if parcel is None:
         raise NotFound(f"no parcel {tracking_no} in this store")
     return parcel
@@ -39,8 +41,8 @@ def record_weight(
     reason: str | None = None,
     approved_by: str | None = None,
     at: datetime | None = None,
-) -> WeightRecord:
-    """Record a weight for a parcel; the newest weight is the one the parcel carries."""
+) -> str:
+    """Record a weight for a parcel and return its id; the newest weight is the one billed."""
     if not isinstance(grams, int) or isinstance(grams, bool):
         raise ServiceError(f"weight must be whole grams, got {grams!r}")
     if not 0 < grams <= MAX_GRAMS:
@@ -60,34 +62,14 @@ def record_weight(
     if parcel.state in FINAL_STATES:
         raise NotAllowed(f"parcel {tracking_no} is {parcel.state}; it can no longer be weighed")
     at = at or now()
-    record = WeightRecord(
-        id=new_id(),
-        tracking_no=tracking_no,
-        grams=grams,
-        source=source,
-        raw_frame=raw_frame,
-        scale_id=scale_id,
-        protocol=protocol,
-        station_id=actor.station_id,
-        operator=actor.operator,
-        measured_at=at,
-        reason=reason,
-        approved_by=approved_by,
-        event_id="",
-    )
+    weight_id = new_id()
     previous = parcel.state
-    if parcel.state == ParcelState.RECEIVED:
-        parcel.state = ParcelState.WEIGHED
-    parcel.weight_g = grams
-    parcel.weight_source = source
-    parcel.weight_id = record.id
-    parcel.updated_at = at
     event = append_event(
         session,
         actor,
         "parcel.weighed",
         {
-            "weight_id": record.id,
+            "weight_id": weight_id,
             "grams": grams,
             "source": source,
             "raw_frame": raw_frame,
@@ -100,7 +82,33 @@ def record_weight(
         tracking_no=tracking_no,
         at=at,
     )
-    record.event_id = event.event_id
-    session.add(record)
-    session.add(parcel)
-    return record
+    conn = session.connection()
+    conn.execute(
+        _WEIGHTS.insert(),
+        {
+            "id": weight_id,
+            "tracking_no": tracking_no,
+            "grams": grams,
+            "source": source,
+            "raw_frame": raw_frame,
+            "scale_id": scale_id,
+            "protocol": protocol,
+            "station_id": actor.station_id,
+            "operator": actor.operator,
+            "measured_at": at,
+            "reason": reason,
+            "approved_by": approved_by,
+            "event_id": event.event_id,
+        },
+    )
+    state = ParcelState.WEIGHED.value if previous == ParcelState.RECEIVED else previous
+    update_parcel(
+        conn,
+        parcel,
+        state=state,
+        weight_g=grams,
+        weight_source=source,
+        weight_id=weight_id,
+        updated_at=at,
+    )
+    return weight_id

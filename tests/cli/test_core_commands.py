@@ -49,11 +49,34 @@ def test_db_upgrade_then_up_to_date(store_url: str) -> None:
 
 
 def test_users_customers_prealerts_and_show(store_url: str, tmp_path: Path) -> None:
-    assert jpgb("user", "add", "aiko", "--role", "staff", "--pin-stdin", "--db", store_url, input="1234\n").exit_code == 0
+    assert (
+        jpgb(
+            "user",
+            "add",
+            "aiko",
+            "--role",
+            "staff",
+            "--pin-stdin",
+            "--db",
+            store_url,
+            input="1234\n",
+        ).exit_code
+        == 0
+    )
     listed = jpgb("user", "list", "--db", store_url)
     assert listed.exit_code == 0 and "aiko" in listed.output and "staff" in listed.output
     assert "1234" not in listed.output
-    r = jpgb("customer", "add", "C1", "--name", "Taro Yamada", "--phone", "090-1111-2222", "--db", store_url)
+    r = jpgb(
+        "customer",
+        "add",
+        "C1",
+        "--name",
+        "Taro Yamada",
+        "--phone",
+        "090-1111-2222",
+        "--db",
+        store_url,
+    )
     assert r.exit_code == 0, r.output
     csv_file = tmp_path / "pa.csv"
     csv_file.write_bytes(f"tracking_no,customer_id,contents\n{jp12(1)},C1,本\n".encode("shift_jis"))
@@ -75,8 +98,17 @@ def test_parcel_show_json(store_url: str) -> None:
     r = jpgb("parcel", "show", tracking, "--json", "--db", store_url)
     assert r.exit_code == 0, r.output
     view = json.loads(r.output)
-    for key in ("tracking_no", "state", "customer_id", "weight_g", "weight_source", "received_at",
-                "station_id", "hold", "events"):
+    for key in (
+        "tracking_no",
+        "state",
+        "customer_id",
+        "weight_g",
+        "weight_source",
+        "received_at",
+        "station_id",
+        "hold",
+        "events",
+    ):
         assert key in view
     assert view["tracking_no"] == tracking
     assert view["received_at"].endswith("+09:00")
@@ -98,7 +130,9 @@ def test_parcel_show_json(store_url: str) -> None:
         (["prealert", "import", "/nonexistent/file.csv"], "cannot read"),
     ],
 )
-def test_errors_are_clear_and_change_nothing(sqlite_url: str, args: list[str], message: str) -> None:
+def test_errors_are_clear_and_change_nothing(
+    sqlite_url: str, args: list[str], message: str
+) -> None:
     assert jpgb("customer", "add", "C1", "--name", "X", "--db", sqlite_url).exit_code == 0
     before = counts(sqlite_url)
     r = jpgb(*args, "--db", sqlite_url, input="1234\n")
@@ -114,7 +148,9 @@ def test_bad_csv_names_lines_and_imports_nothing(sqlite_url: str, tmp_path: Path
     before = counts(sqlite_url)
     r = jpgb("prealert", "import", str(bad), "--db", sqlite_url)
     assert r.exit_code == 1
-    assert "bad.csv:3" in r.stderr and "bad.csv:4" in r.stderr and "unknown customer 'C7'" in r.stderr
+    assert (
+        "bad.csv:3" in r.stderr and "bad.csv:4" in r.stderr and "unknown customer 'C7'" in r.stderr
+    )
     assert counts(sqlite_url) == before
 
 
@@ -129,7 +165,9 @@ def test_unwritable_store_path_is_a_clear_error(tmp_path: Path) -> None:
 def test_demo_seed_is_deterministic_whatever_the_station(tmp_path: Path) -> None:
     urls = [f"sqlite:///{tmp_path / f'{st}.db'}" for st in ("A", "B")]
     for url, station in zip(urls, ("ST-A", "ST-B"), strict=True):
-        r = jpgb("demo", "seed", "--parcels", "20", "--seed", "7", "--station", station, "--db", url)
+        r = jpgb(
+            "demo", "seed", "--parcels", "20", "--seed", "7", "--station", station, "--db", url
+        )
         assert r.exit_code == 0, r.output
     seen = []
     for url in urls:
@@ -139,7 +177,9 @@ def test_demo_seed_is_deterministic_whatever_the_station(tmp_path: Path) -> None
                 (
                     sorted(s.exec(select(Customer.id))),
                     sorted(s.exec(select(PreAlert.tracking_no))),
-                    sorted(s.exec(select(Event.tracking_no).where(Event.kind == "parcel.received"))),
+                    sorted(
+                        s.exec(select(Event.tracking_no).where(Event.kind == "parcel.received"))
+                    ),
                     {e for e in s.exec(select(Event.station_id))},
                 )
             )

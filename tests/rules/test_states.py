@@ -51,7 +51,7 @@ def test_refused(current: str, target: str) -> None:
 
 
 def test_final_states() -> None:
-    assert FINAL_STATES == {"returned", "disposed", "sold", "reported"}
+    assert {"returned", "disposed", "sold", "reported"} == FINAL_STATES
 
 
 def test_unknown_state_rejected() -> None:

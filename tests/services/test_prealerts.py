@@ -36,7 +36,7 @@ def _prealerts(store: Store) -> dict[str, PreAlert]:
 )
 def test_encodings_read_correctly(sqlite_store: Store, encode) -> None:  # type: ignore[no-untyped-def]
     populate(sqlite_store, prealerts=0)
-    text = HEADER + f"{jp12(7)},C1,ヤマト運輸,フィギュア（未開封）,\"12,800\",jpy\n"
+    text = HEADER + f'{jp12(7)},C1,ヤマト運輸,フィギュア（未開封）,"12,800",jpy\n'
     text += f"{s10(8)},C2,,,,\n"
     assert _import(sqlite_store, encode(text)) == (2, 0)
     rows = _prealerts(sqlite_store)
@@ -57,7 +57,9 @@ def test_minimal_header_and_normalised_numbers(sqlite_store: Store) -> None:
 def test_reimport_updates_same_customer(sqlite_store: Store) -> None:
     populate(sqlite_store, prealerts=0)
     _import(sqlite_store, f"tracking_no,customer_id,contents\n{jp12(1)},C1,books\n".encode())
-    assert _import(sqlite_store, f"tracking_no,customer_id,contents\n{jp12(1)},C1,cd\n".encode()) == (
+    assert _import(
+        sqlite_store, f"tracking_no,customer_id,contents\n{jp12(1)},C1,cd\n".encode()
+    ) == (
         0,
         1,
     )
@@ -81,15 +83,20 @@ BAD_FILES = [
     ),
     (
         (HEADER + f"{jp12(1)},C1,,,-5,JPY\n{jp12(2)},C1,,,99999999999,JPY\n").encode(),
-        ["in.csv:2: declared_value -5 is negative", "in.csv:3: declared_value 99999999999 is absurd"],
+        [
+            "in.csv:2: declared_value -5 is negative",
+            "in.csv:3: declared_value 99999999999 is absurd",
+        ],
     ),
     (
-        (HEADER + f"{jp12(1)},C1,,,abc,JPY\n{jp12(2)},C1,,,1.005,JPY\n{jp12(3)},C1,,,1,YEN5\n").encode(),
+        (
+            HEADER + f"{jp12(1)},C1,,,abc,JPY\n{jp12(2)},C1,,,1.005,JPY\n{jp12(3)},C1,,,1,YEN5\n"
+        ).encode(),
         ["in.csv:2: declared_value 'abc' is not a number", "more than 2 decimals", "3-letter code"],
     ),
     (f"tracking_no,customer_id\n{jp12(1)},\n".encode(), ["in.csv:2: customer_id is empty"]),
     (f"tracking_no,customer_id\n{jp12(1)},C1,extra\n".encode(), ["in.csv:2: 3 fields"]),
-    (f"tracking_no,customer_id\n{jp12(1)},C1\n\"{jp12(2)},C1\n".encode(), ["in.csv:"]),
+    (f'tracking_no,customer_id\n{jp12(1)},C1\n"{jp12(2)},C1\n'.encode(), ["in.csv:"]),
 ]
 
 

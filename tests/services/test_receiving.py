@@ -27,9 +27,12 @@ def test_clean_parcel_received_weighed_cleared(store: Store) -> None:
     at = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
     with store.transaction() as s:
         receipt = receive(s, STAFF, numbers[0], at=at)
-        assert not receipt.held and receipt.customer is not None
+        assert not receipt.held and receipt.prealert is not None
+        assert receipt.prealert.customer_status == "active"
     with store.transaction() as s:
-        record_weight(s, STAFF, numbers[0], 1234, raw_frame=FRAME, scale_id="usb-1", protocol="mt-sics")
+        record_weight(
+            s, STAFF, numbers[0], 1234, raw_frame=FRAME, scale_id="usb-1", protocol="mt-sics"
+        )
     with store.transaction() as s:
         result = inspect(s, STAFF, numbers[0], opened=False, findings=[])
         assert result.state == "cleared"
@@ -65,8 +68,12 @@ def test_unknown_parcel_is_received_and_held_no_prealert(store: Store) -> None:
     assert view["hold"]["days_left"] == 60
 
 
-@pytest.mark.parametrize(("status", "reason"), [("suspended", "unpaid"), ("frozen", "terms_violation")])
-def test_suspended_or_frozen_customer_holds_new_scans(store: Store, status: str, reason: str) -> None:
+@pytest.mark.parametrize(
+    ("status", "reason"), [("suspended", "unpaid"), ("frozen", "terms_violation")]
+)
+def test_suspended_or_frozen_customer_holds_new_scans(
+    store: Store, status: str, reason: str
+) -> None:
     numbers = populate(store)
     with store.transaction() as s:
         set_customer_status(s, Actor("ST01"), "C1", status)
@@ -123,7 +130,9 @@ def test_prohibited_item_holds_with_category(store: Store) -> None:
     with store.transaction() as s:
         receive(s, STAFF, numbers[0])
         record_weight(s, STAFF, numbers[0], 800, raw_frame=FRAME)
-        result = inspect(s, STAFF, numbers[0], opened=True, findings=["weapons_hazmat"], note="knife")
+        result = inspect(
+            s, STAFF, numbers[0], opened=True, findings=["weapons_hazmat"], note="knife"
+        )
     assert result.state == "held"
     with store.transaction() as s:
         hold = s.exec(select(Hold)).one()
