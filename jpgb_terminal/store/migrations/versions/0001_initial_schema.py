@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 16:54:19.489223
+Create Date: 2026-11-26
 """
 
 from collections.abc import Sequence
