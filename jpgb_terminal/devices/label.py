@@ -84,9 +84,7 @@ def render_png(data: LabelData, dots_per_mm: int = DOTS_PER_MM) -> bytes:
     _check(data)
     dpi = round(dots_per_mm * 25.4)
     code = barcode.get("code128", data.parcel_id, writer=ImageWriter())
-    bars = code.render(
-        {"module_width": 0.33, "module_height": 15, "write_text": False, "dpi": dpi}
-    )
+    bars = code.render({"module_width": 0.33, "module_height": 15, "write_text": False, "dpi": dpi})
     w, h = WIDTH_MM * dots_per_mm, HEIGHT_MM * dots_per_mm
     img = Image.new("L", (w, h), 255)
     scale = min(1.0, (70 * dots_per_mm) / bars.width)

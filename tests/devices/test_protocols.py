@@ -142,9 +142,7 @@ TRANSCRIPTS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("protocol", "display", "sent", "replies", "grams", "status"), TRANSCRIPTS
-)
+@pytest.mark.parametrize(("protocol", "display", "sent", "replies", "grams", "status"), TRANSCRIPTS)
 def test_dialogue_transcript(
     protocol: str,
     display: Display,
@@ -236,7 +234,9 @@ def test_frames_with_foreign_bytes_are_never_billable(
     net=st.booleans(),
     unit=st.sampled_from(["g", "kg", "lb"]),
 )
-def test_encode_parse_round_trip(protocol: str, grams: int, stable: bool, net: bool, unit: str) -> None:
+def test_encode_parse_round_trip(
+    protocol: str, grams: int, stable: bool, net: bool, unit: str
+) -> None:
     proto = get_protocol(protocol)
     if protocol == "toledo-8217":
         assume(unit != "g")

@@ -176,14 +176,18 @@ class DeviceServer:
         self._wake()
 
     def close(self) -> None:
-        """Stop serving for good."""
+        """Stop serving for good (a second call does nothing)."""
+        if self._stop.is_set():
+            return
         self.unplug()
         self._stop.set()
         self._wake()
         if self._thread is not None:
             self._thread.join(2.0)
             self._thread = None
-        for fd in (self._wake_r, self._wake_w):
+        # Closed once only: a closed descriptor number is soon reused by another socket.
+        fds, self._wake_r, self._wake_w = (self._wake_r, self._wake_w), -1, -1
+        for fd in fds:
             with contextlib.suppress(OSError):
                 os.close(fd)
 
@@ -196,6 +200,8 @@ class DeviceServer:
     # -- thread -------------------------------------------------------------
 
     def _wake(self) -> None:
+        if self._wake_w < 0:
+            return
         with contextlib.suppress(OSError):
             os.write(self._wake_w, b"x")
 
