@@ -98,11 +98,13 @@ def test_serial_scanner_over_socket(terminator: bytes) -> None:
 
 
 def test_serial_scanner_over_pty_half_code_then_silence() -> None:
-    scans = Recorder()
+    scans, states = Recorder(), Recorder()
     with ScannerSimulator() as sim:
         path = sim.serve_pty()
-        scanner = SerialScanner(path, on_scan=scans)
+        scanner = SerialScanner(path, on_scan=scans, on_state=states)
         with scanner:
+            # Opening a tty flushes its input, so send only once the scanner is open.
+            assert states.wait_for(lambda xs: bool(xs) and xs[-1].state == "connected")
             sim.send_raw(b"4901234")
             assert wait_until(lambda: scanner.framer.pending == 7)
             assert scans.items == []

@@ -45,7 +45,7 @@ def test_run_script_drives_the_simulator() -> None:
     run_script(sim, parse_script("place 500 0\nsettle 0\noverload"), threading.Event())
     assert sim.display().overload and sim.grams == 500
     run_script(sim, parse_script("remove\nunplug 0"), threading.Event())
-    assert sim.grams == 0 and sim.plugged is False or sim.plugged is True
+    assert (sim.grams == 0 and sim.plugged is False) or sim.plugged is True
     sim.close()
 
 

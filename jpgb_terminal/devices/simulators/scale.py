@@ -48,7 +48,7 @@ class ScaleSimulator:
         """Every command received, in order (for tests and the probe's dialogue display)."""
         self.frames_sent = 0
         self.on_frame_sent: Callable[[bytes, float], None] | None = None
-        """Called with each frame and the perf_counter time just after it was written."""
+        """Called with each frame and the perf_counter time just before it is written."""
         self._server = DeviceServer(self._on_data, self._on_tick, self._on_connect)
 
     # -- load ---------------------------------------------------------------
@@ -188,7 +188,8 @@ class ScaleSimulator:
         return link.next_stream - now
 
     def _send(self, link: Link, frame: bytes) -> None:
-        link.send(frame)
-        self.frames_sent += 1
+        # Stamped before the write so a fast reader never sees a frame not yet recorded.
         if self.on_frame_sent is not None:
             self.on_frame_sent(frame, time.perf_counter())
+        link.send(frame)
+        self.frames_sent += 1

@@ -225,14 +225,14 @@ class DeviceServer:
                 self._stop.wait(0.05)
 
     def _once(self) -> None:
-        timeout = 0.05
+        wait_s = 0.05
         with self._lock:
             now = time.monotonic()
             if self.on_tick is not None:
                 for link in self.links:
                     wait = self.on_tick(link, now)
                     if wait is not None:
-                        timeout = min(timeout, max(wait, 0.0005))
+                        wait_s = min(wait_s, max(wait, 0.0005))
             sel = selectors.DefaultSelector()
             sel.register(self._wake_r, selectors.EVENT_READ, None)
             if self._listener is not None:
@@ -241,7 +241,7 @@ class DeviceServer:
                 if not link.closed:
                     sel.register(link.fd, selectors.EVENT_READ, link)
         try:
-            events = sel.select(timeout)
+            events = sel.select(wait_s)
         finally:
             sel.close()
         with self._lock:
