@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from jpgb_terminal.cli import customers, db, demo, devices, parcels, prealerts, users
+from jpgb_terminal.cli import customers, db, demo, devices, parcels, prealerts, run, users
 
 app = typer.Typer(
     name="jpgb",
@@ -20,6 +20,7 @@ app.add_typer(prealerts.app, name="prealert")
 app.add_typer(parcels.app, name="parcel")
 app.add_typer(demo.app, name="demo")
 app.add_typer(devices.app, name="devices")
+app.command("run")(run.run)
 
 
 def main() -> None:

@@ -18,7 +18,23 @@ from jpgb_terminal.cli.common import (
 )
 from jpgb_terminal.services.demo import seed_demo
 
-app = typer.Typer(help="Demo data and the demo terminal.")
+app = typer.Typer(help="Demo data and the demo terminal.", invoke_without_command=True)
+
+
+@app.callback()
+def demo(
+    ctx: typer.Context,
+    parcels: Annotated[int, typer.Option("--parcels", min=0, help="Demo parcels to seed.")] = 40,
+    station: StationOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Open the terminal on a fresh demo store with a simulated scale and scanner."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from jpgb_terminal.app import JpgbApp
+
+    settings = settings_for(config, None, station)
+    JpgbApp(settings, demo=True, demo_parcels=parcels).run()
 
 
 @app.command("seed")

@@ -31,6 +31,7 @@ class Receipt:
     parcel: ParcelRecord
     tracking: TrackingNumber
     prealert: PreAlertRecord | None
+    parcel_id: str
     hold_reasons: list[str] = field(default_factory=list)
 
     @property
@@ -73,7 +74,7 @@ def receive(session: Session, actor: Actor, scanned: str, *, at: datetime | None
         updated_at=at,
     )
     insert_parcel(conn, parcel)
-    append_event(
+    received = append_event(
         session,
         actor,
         "parcel.received",
@@ -88,4 +89,11 @@ def receive(session: Session, actor: Actor, scanned: str, *, at: datetime | None
     )
     for reason in reasons:
         hold_parcel(session, actor, parcel, reason, note="held at the scan", at=at)
-    return Receipt(parcel, tracking, prealert, reasons)
+    return Receipt(
+        parcel, tracking, prealert, internal_parcel_id(actor.station_id, received.seq), reasons
+    )
+
+
+def internal_parcel_id(station_id: str, seq: int) -> str:
+    """The warehouse's own short id for a parcel: receiving station and event number."""
+    return f"{station_id}-{seq:06d}"

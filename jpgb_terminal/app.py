@@ -1,0 +1,210 @@
+"""The Textual app: wires settings, store, devices and screens together.
+
+Heavy modules (the store, the services, the drivers) are imported on the station's
+start-up worker, after the first frame is painted, so the terminal opens at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.app import App
+
+from jpgb_terminal.screens.login import LoginScreen
+from jpgb_terminal.screens.messages import (
+    CaptureRefused,
+    DeviceStateChanged,
+    ReadingChanged,
+    ScanRead,
+    StationFailed,
+    StationReady,
+    WeightCaptured,
+)
+
+if TYPE_CHECKING:
+    from jpgb_terminal.devices.capture import Capture, Refusal
+    from jpgb_terminal.devices.reading import ScaleReading
+    from jpgb_terminal.devices.scale import DriverState
+    from jpgb_terminal.devices.scanner import Scan
+    from jpgb_terminal.settings import Settings
+    from jpgb_terminal.store import Store
+    from jpgb_terminal.workflow.demo import DemoRig
+    from jpgb_terminal.workflow.devices import BenchDevices
+    from jpgb_terminal.workflow.receiving import ReceivingFlow
+
+T = TypeVar("T")
+
+
+class JpgbApp(App[None]):
+    """The bench terminal."""
+
+    TITLE = "JPGB Terminal"
+    CSS_PATH = "screens/app.tcss"
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        demo: bool = False,
+        demo_parcels: int = 40,
+        start_devices: bool = True,
+    ) -> None:
+        """`demo` seeds a fresh store and serves simulated devices in-process."""
+        super().__init__()
+        self.settings = settings
+        self.demo = demo
+        self.demo_parcels = demo_parcels
+        self.start_devices = start_devices
+        self.store: Store | None = None
+        self.flow: ReceivingFlow | None = None
+        self.devices: BenchDevices | None = None
+        self.rig: DemoRig | None = None
+        self.operator_role: str | None = None
+        self.bench: Any = None
+        self.device_states: dict[str, str] = {
+            "scale": "not configured",
+            "scanner": "keyboard",
+            "printer": "not configured",
+            "store": "opening",
+        }
+        self.ready = asyncio.Event()
+        self.failure: str | None = None
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jpgb-db")
+        self._reading_lock = threading.Lock()
+        self._latest_reading: ScaleReading | None = None
+        self._reading_posted = False
+
+    # -- start and stop -----------------------------------------------------------
+
+    def on_mount(self) -> None:
+        """Paint the login screen at once; open the store and devices behind it."""
+        self.push_screen(LoginScreen())
+        if os.environ.get("JPGB_EXIT_AFTER_FIRST_PAINT"):
+            self.call_after_refresh(self.exit)
+            return
+        self.run_worker(self._start_station, thread=True, name="station-start", group="station")
+
+    def _start_station(self) -> None:
+        try:
+            self._open_station()
+        except Exception as exc:  # any failure must reach the screen, not kill a thread
+            self.post_message(StationFailed(f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(StationReady())
+
+    def _open_station(self) -> None:
+        from jpgb_terminal.store import open_store
+        from jpgb_terminal.workflow.devices import build_devices
+        from jpgb_terminal.workflow.receiving import ReceivingFlow
+
+        if self.demo:
+            from jpgb_terminal.workflow.demo import start_demo
+
+            self.rig, self.settings = start_demo(self.settings, parcels=self.demo_parcels)
+            self.store = self.rig.store
+        else:
+            self.store = self._db.submit(open_store, self.settings.db).result()
+        self.flow = ReceivingFlow(self.store, self.settings.station_id)
+        self.device_states["store"] = "ok"
+        self.device_states["printer"] = self.settings.printer or "not configured"
+        if self.start_devices:
+            self.devices = build_devices(
+                self.settings,
+                on_reading=self._reading_from_driver,
+                on_scale_state=partial(self._state_from_driver, "scale"),
+                on_scan=self._scan_from_driver,
+                on_scanner_state=partial(self._state_from_driver, "scanner"),
+            )
+            self.devices.start()
+
+    def on_station_ready(self, _message: StationReady) -> None:
+        """Let waiting screens go on."""
+        self.ready.set()
+        if self.screen is not None:
+            self.screen.post_message(StationReady())
+
+    def on_station_failed(self, message: StationFailed) -> None:
+        """Keep the reason for the login screen to show."""
+        self.failure = message.reason
+        self.device_states["store"] = "error"
+        self.ready.set()
+        self.screen.post_message(StationFailed(message.reason))
+
+    async def on_unmount(self) -> None:
+        """Stop the drivers and simulators, then the database thread."""
+        devices, rig, store = self.devices, self.rig, self.store
+        self.devices = None
+
+        def stop() -> None:
+            if devices is not None:
+                devices.close()
+            if rig is not None:
+                rig.close()
+            elif store is not None:
+                store.dispose()
+
+        await asyncio.get_running_loop().run_in_executor(None, stop)
+        self._db.shutdown(wait=False, cancel_futures=True)
+
+    # -- the database thread -------------------------------------------------------
+
+    async def run_db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a blocking store call on the one database thread, without blocking the UI."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._db, partial(fn, *args, **kwargs))
+
+    # -- device callbacks (driver threads) -----------------------------------------
+
+    def _reading_from_driver(
+        self, reading: ScaleReading | None, outcome: Capture | Refusal | None
+    ) -> None:
+        from jpgb_terminal.devices.capture import Capture
+
+        with self._reading_lock:
+            self._latest_reading = reading
+            post = not self._reading_posted
+            self._reading_posted = True
+        if post:
+            # Only one "newer reading" message is ever queued: the screen reads the latest.
+            self._to_screen(ReadingChanged())
+        if isinstance(outcome, Capture):
+            self._to_screen(WeightCaptured(outcome))
+        elif outcome is not None:
+            self._to_screen(CaptureRefused(outcome))
+
+    def take_reading(self) -> ScaleReading | None:
+        """The newest scale reading (None when there is none), re-arming the next message."""
+        with self._reading_lock:
+            self._reading_posted = False
+            return self._latest_reading
+
+    def _state_from_driver(self, device: str, state: DriverState) -> None:
+        self._to_screen(DeviceStateChanged(device, state))
+
+    def _scan_from_driver(self, scan: Scan) -> None:
+        self._to_screen(ScanRead(scan))
+
+    def _to_screen(self, message: Any) -> None:
+        # post_message is thread-safe; the bench screen, when shown, gets device news first.
+        target = self.bench if self.bench is not None else self
+        target.post_message(message)
+
+    def on_device_state_changed(self, message: DeviceStateChanged) -> None:
+        """Remember a device's state while no bench screen is up."""
+        self.note_device_state(message.device, message.state)
+
+    def note_device_state(self, device: str, state: DriverState) -> None:
+        """Keep the state for the status line; a scale that is not connected has no reading."""
+        self.device_states[device] = (
+            f"{state.state}: {state.reason}" if state.reason else state.state
+        )
+        if device == "scale" and state.state != "connected":
+            with self._reading_lock:
+                self._latest_reading = None

@@ -1,0 +1,540 @@
+"""The receiving bench: scan, weigh, inspect, clear or hold, label."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from jpgb_terminal.rules.refs import prohibited_categories
+from jpgb_terminal.screens.hold_dialog import HoldDialog
+from jpgb_terminal.screens.manual_weight import ManualWeight, ManualWeightDialog
+from jpgb_terminal.screens.messages import (
+    CaptureRefused,
+    DeviceStateChanged,
+    ParcelShown,
+    ReadingChanged,
+    ScanRead,
+    WeightCaptured,
+)
+from jpgb_terminal.screens.note_dialog import NoteDialog
+from jpgb_terminal.screens.widgets import (
+    Checklist,
+    ScanField,
+    WeightPanel,
+    parcel_text,
+)
+
+if TYPE_CHECKING:
+    from jpgb_terminal.app import JpgbApp
+    from jpgb_terminal.devices.scanner import Scan
+    from jpgb_terminal.workflow.receiving import ParcelCard
+
+DEMO_ACTIONS = {
+    "demo_place",
+    "demo_remove",
+    "demo_wobble",
+    "demo_plug",
+    "demo_scan",
+    "demo_garbage",
+}
+MIN_SCAN_LENGTH = 4
+
+
+class BenchScreen(Screen[None]):
+    """Where bench staff spend the shift."""
+
+    CSS_PATH = "bench.tcss"
+    AUTO_FOCUS = "#scan"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "finish", "Finish"),
+        Binding("f3", "hold", "Hold"),
+        Binding("f4", "note", "Note"),
+        Binding("f5", "manual_weight", "Manual wt"),
+        Binding("escape", "abandon", "Abandon"),
+        Binding("ctrl+l", "logout", "Log out"),
+        Binding("f8", "demo_place", "Place"),
+        Binding("f9", "demo_remove", "Remove"),
+        Binding("f10", "demo_wobble", "Wobble"),
+        Binding("f11", "demo_plug", "Unplug"),
+        Binding("f12", "demo_scan", "Scan"),
+        Binding("ctrl+g", "demo_garbage", "Bad scan"),
+    ]
+
+    app: JpgbApp  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        """No parcel in hand yet."""
+        super().__init__()
+        self.current: ParcelCard | None = None
+        self.scanned_at: datetime | None = None
+        self.pending_toggles: list[str] = []
+        self.counts = {"received": 0, "held": 0, "cleared": 0}
+        self.shown_at: dict[str, float] = {}
+        self.scan_started: dict[str, float] = {}
+        self._refusal_shown = False
+
+    # -- layout ---------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        """Weight and parcel side by side, then banner, checklist, history, scan field."""
+        yield Header(show_clock=False)
+        with Horizontal(id="top"):
+            yield WeightPanel(id="weight")
+            yield Static(parcel_text(None), id="parcel")
+        yield Static("Scan a parcel to begin.", id="banner", classes="info")
+        with Horizontal(id="middle"):
+            yield Checklist(prohibited_categories(), id="checklist")
+            with Vertical(id="shift"):
+                yield Static("", id="counters")
+                yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
+        yield ScanField(id="scan")
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Register for device news, set up the history table."""
+        self.app.bench = self
+        settings = self.app.settings
+        self.sub_title = f"{settings.station_id} · {self.app.flow.operator if self.app.flow else ''} ({self.app.operator_role})"
+        table = self.query_one("#history", DataTable)
+        table.add_column("time", key="time")
+        table.add_column("tracking", key="tracking")
+        table.add_column("customer", key="customer")
+        table.add_column("weight", key="weight")
+        table.add_column("outcome", key="outcome")
+        self._show_counts()
+        self._show_status()
+        self._show_reading()
+
+    def on_unmount(self) -> None:
+        """Stop receiving device news."""
+        if self.app.bench is self:
+            self.app.bench = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Demo keys only in the demo."""
+        if action in DEMO_ACTIONS:
+            return self.app.rig is not None
+        return True
+
+    # -- banner, status, counters ---------------------------------------------------
+
+    def say(self, message: str, level: str = "info", *, bell: bool = False) -> None:
+        """Show a message in the banner (level info, ok, warn or error) with its level in words."""
+        prefix = {"info": "", "ok": "OK: ", "warn": "CHECK: ", "error": "ERROR: "}[level]
+        banner = self.query_one("#banner", Static)
+        banner.update(prefix + message)
+        banner.set_classes(level)
+        if bell:
+            self.app.bell()
+
+    def _show_counts(self) -> None:
+        c = self.counts
+        self.query_one("#counters", Static).update(
+            f"Shift: received {c['received']}  cleared {c['cleared']}  held {c['held']}"
+        )
+
+    def _show_status(self) -> None:
+        states = self.app.device_states
+        parts = [
+            f"{name}: {states.get(name, '-')}" for name in ("scale", "scanner", "printer", "store")
+        ]
+        self.query_one("#status", Static).update("  |  ".join(parts))
+
+    def _show_reading(self) -> None:
+        reading = self.app.take_reading()
+        self.query_one(WeightPanel).show(reading, self.app.device_states.get("scale", ""))
+
+    # -- device news ------------------------------------------------------------------
+
+    def on_reading_changed(self, _message: ReadingChanged) -> None:
+        """Show the newest reading (older ones were replaced, never queued)."""
+        self._show_reading()
+
+    def on_device_state_changed(self, message: DeviceStateChanged) -> None:
+        """Update the status line; a scale that went away shows no weight."""
+        self.app.note_device_state(message.device, message.state)
+        self._show_status()
+        if message.device == "scale":
+            self._show_reading()
+            if (
+                message.state.state != "connected"
+                and self.current
+                and self.current.step == "weight"
+            ):
+                self.say(
+                    f"Scale {message.state.state}: waiting for it to return (F5 manual weight)",
+                    "warn",
+                    bell=True,
+                )
+
+    def on_scan_read(self, message: ScanRead) -> None:
+        """A serial scanner read a code."""
+        self.receive_scan(message.scan)
+
+    @on(ScanField.KeyTyped)
+    def _key_typed(self, message: ScanField.KeyTyped) -> None:
+        # Checklist keys act at once; if the line turns out to be a scan they are undone.
+        if self.current is not None and self.current.step == "inspect":
+            checklist = self.query_one(Checklist)
+            if checklist.toggle_key(message.character):
+                self.pending_toggles.append(message.character)
+
+    @on(ScanField.Entered)
+    def _line_entered(self, message: ScanField.Entered) -> None:
+        from jpgb_terminal.devices.scanner import decode_scan
+
+        text = message.text.strip()
+        toggles, self.pending_toggles = self.pending_toggles, []
+        if len(text) < MIN_SCAN_LENGTH:
+            return
+        checklist = self.query_one(Checklist)
+        for key in reversed(toggles):
+            checklist.toggle_key(key)
+        from jpgb_terminal.clock import now
+
+        scan = decode_scan(text.encode("utf-8"), "keyboard", now(), min_length=MIN_SCAN_LENGTH)
+        if scan is not None:
+            self.receive_scan(scan)
+
+    # -- the flow ---------------------------------------------------------------------
+
+    def receive_scan(self, scan: Scan) -> None:
+        """Receive the scanned parcel; an unfinished one stays in the history as waiting."""
+        self.scan_started[scan.text] = time.perf_counter()
+        if self.app.devices is not None:
+            self.app.devices.gate.parcel_done()
+        if self.current is not None and self.current.step != "done":
+            self._history(self.current, f"waiting ({self.current.step})")
+        self._receive(scan)
+
+    @work(group="db")
+    async def _receive(self, scan: Scan) -> None:
+        from jpgb_terminal.services.errors import DuplicateScan, ServiceError
+        from jpgb_terminal.tracking import InvalidTrackingNumber
+
+        flow = self.app.flow
+        if flow is None:
+            self.say("The store is not open yet", "error", bell=True)
+            return
+        try:
+            card = await self.app.run_db(flow.scan, scan.text, scan.at)
+        except InvalidTrackingNumber as exc:
+            what = "check digit" if exc.code == "bad_check_digit" else "not a tracking number"
+            self.say(
+                f"{scan.text!r}: {what}: {exc}. Nothing recorded; scan again.", "error", bell=True
+            )
+            return
+        except DuplicateScan as exc:
+            self.say(f"Duplicate scan: {exc}", "warn", bell=True)
+            return
+        except ServiceError as exc:
+            self.say(str(exc), "error", bell=True)
+            return
+        self._set_current(card)
+        self.scanned_at = scan.at
+        self._refusal_shown = False
+        if self.app.devices is not None:
+            self.app.devices.gate.parcel_scanned(scan.at)
+        self.counts["received"] += 1
+        if card.held:
+            self.counts["held"] += 1
+            self.say(
+                f"HELD at the scan: {', '.join(card.hold_reasons)}. Weigh it, then put it aside.",
+                "warn",
+                bell=True,
+            )
+        else:
+            self.say(f"Received {card.tracking_no}: put it on the scale.", "ok")
+        self._history(card, card.state)
+        self._show_counts()
+        started = self.scan_started.pop(scan.text, None)
+        if started is not None:
+            self.shown_at[card.tracking_no] = time.perf_counter() - started
+        self.app.post_message(ParcelShown(card))
+
+    def _set_current(self, card: ParcelCard | None) -> None:
+        self.current = card
+        self.query_one("#parcel", Static).update(parcel_text(card))
+        checklist = self.query_one(Checklist)
+        checklist.active = card is not None and card.step == "inspect"
+        if card is None or card.step != "inspect":
+            checklist.reset()
+        else:
+            checklist.refresh_text()
+
+    def _history(self, card: ParcelCard, outcome: str) -> None:
+        from jpgb_terminal.clock import WAREHOUSE_TZ, now
+
+        table = self.query_one("#history", DataTable)
+        weight = f"{card.weight_g} g" if card.weight_g else "-"
+        if card.tracking_no in table.rows:
+            table.update_cell(card.tracking_no, "weight", weight)
+            table.update_cell(card.tracking_no, "outcome", outcome)
+            return
+        table.add_row(
+            now().astimezone(WAREHOUSE_TZ).strftime("%H:%M:%S"),
+            card.tracking_no,
+            card.customer_id or "-",
+            weight,
+            outcome,
+            key=card.tracking_no,
+        )
+        table.move_cursor(row=table.row_count - 1)
+
+    def on_capture_refused(self, message: CaptureRefused) -> None:
+        """The previous parcel is still on the scale."""
+        if self.current is not None and self.current.step == "weight" and not self._refusal_shown:
+            self._refusal_shown = True
+            self.say(message.refusal.message, "warn", bell=True)
+
+    def on_weight_captured(self, message: WeightCaptured) -> None:
+        """A stable weight for the parcel in hand: store it with its frame."""
+        capture = message.capture
+        card = self.current
+        if card is None or card.step != "weight" or capture.scanned_at != self.scanned_at:
+            return
+        self._store_capture(card.tracking_no, capture)
+
+    @work(group="db")
+    async def _store_capture(self, tracking_no: str, capture: object) -> None:
+        from jpgb_terminal.services.errors import ServiceError
+
+        flow, devices = self.app.flow, self.app.devices
+        if flow is None or devices is None or devices.scale is None:
+            return
+        scale = devices.scale
+        try:
+            card = await self.app.run_db(
+                flow.record_capture,
+                tracking_no,
+                capture,
+                scale_id=scale.scale_id,
+                protocol=scale.protocol,
+            )
+        except ServiceError as exc:
+            self.say(f"Weight not recorded: {exc}", "error", bell=True)
+            return
+        self._after_weight(card)
+
+    def _after_weight(self, card: ParcelCard) -> None:
+        if self.current is None or self.current.tracking_no != card.tracking_no:
+            self._history(card, card.state)
+            return
+        self._set_current(card)
+        self._history(card, card.state)
+        self.say(
+            f"Weight {card.weight_g} g recorded ({card.weight_source}). Inspect, then F2.", "ok"
+        )
+
+    # -- keys -------------------------------------------------------------------------------
+
+    def action_finish(self) -> None:
+        """F2: finish the inspection; nothing ticked clears, anything ticked holds."""
+        card = self.current
+        if card is None:
+            self.say("No parcel in hand: scan one first.", "warn", bell=True)
+            return
+        if card.step == "weight":
+            self.say(
+                "Waiting for the weight: put the parcel on the scale (F5 manual).",
+                "warn",
+                bell=True,
+            )
+            return
+        if card.step == "done":
+            self.say("This parcel is finished: scan the next one.", "info")
+            return
+        checklist = self.query_one(Checklist)
+        self._finish(card, checklist.opened, sorted(checklist.ticked), checklist.note or None)
+
+    @work(group="db")
+    async def _finish(
+        self, card: ParcelCard, opened: bool, findings: list[str], note: str | None
+    ) -> None:
+        from jpgb_terminal.services.errors import ServiceError
+
+        assert self.app.flow is not None
+        try:
+            done = await self.app.run_db(
+                self.app.flow.finish_inspection,
+                card.tracking_no,
+                opened=opened,
+                findings=findings,
+                note=note,
+            )
+        except ServiceError as exc:
+            self.say(str(exc), "error", bell=True)
+            return
+        if done.state == "cleared":
+            self.counts["cleared"] += 1
+            self.say(f"{done.tracking_no} cleared; label printing.", "ok")
+        else:
+            if not card.held:
+                self.counts["held"] += 1
+            self.say(
+                f"{done.tracking_no} HELD: {', '.join(done.hold_reasons)}. Put it in the hold cage.",
+                "warn",
+                bell=True,
+            )
+        self._show_counts()
+        self._set_current(done)
+        self._history(done, done.state)
+        if self.app.devices is not None:
+            self.app.devices.gate.parcel_done()
+        self._print_label(done)
+
+    @work(thread=True, group="printer")
+    def _print_label(self, card: ParcelCard) -> None:
+        from jpgb_terminal.workflow.labels import print_parcel_label
+
+        url = self.app.settings.printer
+        if not url:
+            return
+        try:
+            where = print_parcel_label(card, url)
+        except Exception as exc:  # a printer fault must show, never crash the bench
+            self.app.call_from_thread(self._printer_state, f"error: {exc}")
+            return
+        self.app.call_from_thread(self._printer_state, f"ok ({where})")
+
+    def _printer_state(self, state: str) -> None:
+        self.app.device_states["printer"] = state
+        self._show_status()
+        if state.startswith("error"):
+            self.say(f"Label not printed: {state}", "error", bell=True)
+
+    def action_hold(self) -> None:
+        """F3: hold the parcel in hand for an Art. 14 reason."""
+        card = self.current
+        if card is None:
+            self.say("No parcel in hand: scan one first.", "warn", bell=True)
+            return
+
+        def chosen(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                self._hold(card, *result)
+
+        self.app.push_screen(HoldDialog(card.tracking_no), chosen)
+
+    @work(group="db")
+    async def _hold(self, card: ParcelCard, reason: str, note: str) -> None:
+        from jpgb_terminal.rules.states import IllegalTransition
+        from jpgb_terminal.services.errors import ServiceError
+
+        assert self.app.flow is not None
+        try:
+            held = await self.app.run_db(self.app.flow.hold, card.tracking_no, reason, note or None)
+        except (ServiceError, IllegalTransition) as exc:
+            self.say(str(exc), "error", bell=True)
+            return
+        if not card.held:
+            self.counts["held"] += 1
+            self._show_counts()
+        self._set_current(held)
+        self._history(held, held.state)
+        self.say(f"{held.tracking_no} HELD: {', '.join(held.hold_reasons)}.", "warn")
+
+    def action_note(self) -> None:
+        """F4: a note for the inspection."""
+        checklist = self.query_one(Checklist)
+
+        def kept(note: str | None) -> None:
+            if note is not None:
+                checklist.note = note
+                checklist.refresh_text()
+
+        self.app.push_screen(NoteDialog(checklist.note), kept)
+
+    def action_manual_weight(self) -> None:
+        """F5: a weight typed by hand, approved by a supervisor's PIN."""
+        card = self.current
+        if card is None:
+            self.say("No parcel in hand: scan one first.", "warn", bell=True)
+            return
+
+        def entered(result: ManualWeight | None) -> None:
+            if result is not None:
+                self._manual(card, result)
+
+        self.app.push_screen(ManualWeightDialog(card.tracking_no), entered)
+
+    @work(group="db")
+    async def _manual(self, card: ParcelCard, entry: ManualWeight) -> None:
+        from jpgb_terminal.services.errors import ServiceError
+
+        assert self.app.flow is not None
+        try:
+            weighed = await self.app.run_db(
+                self.app.flow.manual_weight,
+                card.tracking_no,
+                entry.grams,
+                entry.reason,
+                entry.supervisor,
+                entry.pin,
+            )
+        except ServiceError as exc:
+            self.say(f"Manual weight refused: {exc}", "error", bell=True)
+            return
+        if self.app.devices is not None:
+            self.app.devices.gate.parcel_done()
+        self._after_weight(weighed)
+
+    def action_abandon(self) -> None:
+        """Esc: put the parcel in hand aside; what is recorded stays recorded."""
+        card = self.current
+        if card is None:
+            return
+        if card.step != "done":
+            self._history(card, f"waiting ({card.step})")
+        if self.app.devices is not None:
+            self.app.devices.gate.parcel_done()
+        self._set_current(None)
+        self.say(f"{card.tracking_no} set aside; nothing recorded was lost.", "info")
+
+    def action_logout(self) -> None:
+        """Back to the login screen."""
+        self.app.pop_screen()
+
+    # -- demo keys ------------------------------------------------------------------------
+
+    def action_demo_place(self) -> None:
+        """Demo: put a parcel of random weight on the scale."""
+        if self.app.rig:
+            grams = self.app.rig.place_random()
+            self.notify(f"demo: placed {grams} g", timeout=2)
+
+    def action_demo_remove(self) -> None:
+        """Demo: take everything off the scale."""
+        if self.app.rig:
+            self.app.rig.scale.remove()
+
+    def action_demo_wobble(self) -> None:
+        """Demo: make the scale move for a second."""
+        if self.app.rig:
+            self.app.rig.scale.wobble()
+
+    def action_demo_plug(self) -> None:
+        """Demo: pull the scale's cable, or put it back."""
+        if self.app.rig:
+            plugged = self.app.rig.toggle_plug()
+            self.notify("demo: scale plugged in" if plugged else "demo: scale unplugged", timeout=2)
+
+    @work(thread=True, group="demo")
+    def action_demo_scan(self) -> None:
+        """Demo: scan a parcel that was pre-alerted."""
+        if self.app.rig and self.app.rig.scan_random_prealerted() is None:
+            self.app.call_from_thread(self.notify, "demo: every pre-alerted parcel has arrived")
+
+    def action_demo_garbage(self) -> None:
+        """Demo: scan something that is not a tracking number."""
+        if self.app.rig:
+            self.app.rig.scan_garbage()

@@ -1,0 +1,213 @@
+"""Widgets of the bench: scan field, weight readout, parcel card, checklist, status line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Digits, Static
+
+if TYPE_CHECKING:
+    from jpgb_terminal.devices.reading import ScaleReading
+    from jpgb_terminal.rules.refs import ProhibitedCategory
+    from jpgb_terminal.workflow.receiving import ParcelCard
+
+
+class ScanField(Widget, can_focus=True):
+    """The always-focused field a keyboard-wedge scanner types into."""
+
+    DEFAULT_CSS = """
+    ScanField { height: 3; border: tall $accent; padding: 0 1; }
+    ScanField:focus { border: tall $success; }
+    """
+
+    @dataclass
+    class KeyTyped(Message):
+        """One printable key reached the field (the checklist may want it)."""
+
+        character: str
+
+    @dataclass
+    class Entered(Message):
+        """Enter was pressed; `text` is what had been typed since the last Enter."""
+
+        text: str
+
+    def __init__(self, *, id: str | None = None) -> None:
+        """An empty field."""
+        super().__init__(id=id)
+        self.buffer = ""
+
+    def render(self) -> Text:
+        """The prompt and what has been typed so far."""
+        text = Text("Scan ▸ ", style="bold")
+        text.append(
+            self.buffer or "scan a parcel or type its tracking number",
+            "dim" if not self.buffer else "",
+        )
+        return text
+
+    def on_key(self, event: events.Key) -> None:
+        """Collect printable keys; Enter hands the line over."""
+        if event.key == "enter":
+            text, self.buffer = self.buffer, ""
+            self.post_message(self.Entered(text))
+        elif event.key == "backspace":
+            self.buffer = self.buffer[:-1]
+        elif event.is_printable and event.character:
+            self.buffer += event.character
+            if len(self.buffer) > 200:
+                self.buffer = self.buffer[-200:]
+            self.post_message(self.KeyTyped(event.character))
+        else:
+            return
+        event.stop()
+        self.refresh()
+
+
+STATE_STYLES = {
+    "STABLE": "stable",
+    "MOTION": "motion",
+    "OFFLINE": "offline",
+    "OVERLOAD": "offline",
+    "UNDER ZERO": "motion",
+    "ERROR": "offline",
+    "NO WEIGHT": "motion",
+    "NO SCALE": "offline",
+}
+
+
+def reading_state(reading: ScaleReading | None, scale_state: str) -> str:
+    """One word (or two) for what the scale is doing; never colour alone."""
+    if not scale_state.startswith("connected"):
+        return "NO SCALE" if scale_state == "not configured" else "OFFLINE"
+    if reading is None:
+        return "NO WEIGHT"
+    return {
+        "ok": "STABLE" if reading.stable else "MOTION",
+        "motion": "MOTION",
+        "overload": "OVERLOAD",
+        "underload": "UNDER ZERO",
+        "negative": "UNDER ZERO",
+        "error": "ERROR",
+        "no_weight": "NO WEIGHT",
+    }[reading.status]
+
+
+class WeightPanel(Vertical):
+    """The big weight readout and the scale's state, in words and colour."""
+
+    def compose(self) -> ComposeResult:
+        """Digits and a state line."""
+        yield Digits("--.---", id="weight-digits")
+        yield Static("NO SCALE", id="weight-state", classes="offline")
+
+    def show(self, reading: ScaleReading | None, scale_state: str) -> None:
+        """Show a reading (None clears it: a stale weight is never left on show)."""
+        state = reading_state(reading, scale_state)
+        digits = self.query_one(Digits)
+        if reading is not None and reading.grams is not None and state != "OFFLINE":
+            sign = "-" if reading.grams < 0 else ""
+            digits.update(f"{sign}{abs(reading.grams) / 1000:.3f}")
+        else:
+            digits.update("--.---")
+        label = self.query_one("#weight-state", Static)
+        label.update(f"{state}  (kg)")
+        label.set_classes(STATE_STYLES.get(state, "motion"))
+
+
+STEP_TEXT = {
+    "weight": "Put the parcel on the scale  (F5 manual weight)",
+    "inspect": "Inspect: tick prohibited items, o = opened, F4 note, F2 finish, F3 hold",
+    "done": "Done: scan the next parcel",
+}
+
+
+def parcel_text(card: ParcelCard | None) -> Text:
+    """The parcel card as text."""
+    if card is None:
+        return Text("No parcel: scan one to start.", style="dim")
+    text = Text()
+    text.append(f"{card.tracking_no}", style="bold")
+    text.append(f"  {card.scheme}  id {card.parcel_id}\n")
+    text.append(f"Customer  {card.customer_id or 'unknown'}  {card.customer_masked}\n")
+    declared = (
+        f"{card.declared_value:,} {card.currency or ''}" if card.declared_value is not None else "-"
+    )
+    text.append(f"Contents  {card.contents or '-'}   declared {declared}\n")
+    weight = f"{card.weight_g} g ({card.weight_source})" if card.weight_g else "not weighed"
+    text.append(f"Weight    {weight}\n")
+    text.append("State     ")
+    text.append(card.state.upper(), style="bold red" if card.held else "bold green")
+    if card.hold_reasons:
+        text.append(f"  ({', '.join(card.hold_reasons)})", style="red")
+    text.append(f"\nNext      {STEP_TEXT[card.step]}")
+    return text
+
+
+class Checklist(Static):
+    """Opened yes/no and the 16 prohibited categories of Art. 10, toggled by key."""
+
+    def __init__(
+        self, categories: tuple[ProhibitedCategory, ...], *, id: str | None = None
+    ) -> None:
+        """All unticked, not opened."""
+        super().__init__(id=id)
+        self.categories = categories
+        self.by_key = {c.key: c for c in categories}
+        self.ticked: set[str] = set()
+        self.opened = False
+        self.note = ""
+        self.active = False
+
+    def reset(self) -> None:
+        """Clear every tick and the note."""
+        self.ticked.clear()
+        self.opened = False
+        self.note = ""
+        self.refresh_text()
+
+    def toggle_key(self, key: str) -> bool:
+        """Toggle the category (or `o` for opened) bound to `key`; False when none is."""
+        if key == "o":
+            self.opened = not self.opened
+        elif key in self.by_key:
+            code = self.by_key[key].code
+            self.ticked.symmetric_difference_update({code})
+        else:
+            return False
+        self.refresh_text()
+        return True
+
+    def on_mount(self) -> None:
+        """Draw the list."""
+        self.refresh_text()
+
+    def refresh_text(self) -> None:
+        """Redraw ticks, opened flag and note."""
+        text = Text()
+        text.append(
+            "Inspection (Art. 13.1: an inspection guarantees nothing about quality)\n", "dim"
+        )
+        text.append(f"[{'x' if self.opened else ' '}] o  opened\n")
+        half = (len(self.categories) + 1) // 2
+        for left, right in zip(
+            self.categories[:half], self.categories[half:] + (None,) * half, strict=False
+        ):
+            for cat in (left, right):
+                if cat is None:
+                    continue
+                mark = "x" if cat.code in self.ticked else " "
+                style = "bold red" if mark == "x" else ""
+                text.append(f"[{mark}] {cat.key}  {cat.label:<32}", style)
+            text.append("\n")
+        text.append(f"Note: {self.note or '-'}")
+        if not self.active:
+            text.stylize("dim")
+        self.update(text)
