@@ -14,7 +14,9 @@ def data_dir() -> Path:
     for candidate in (here.parent / "data", here / "_data"):
         if candidate.is_dir():
             return candidate
-    raise FileNotFoundError("reference data directory not found (expected data/ beside the package)")
+    raise FileNotFoundError(
+        "reference data directory not found (expected data/ beside the package)"
+    )
 
 
 @cache

@@ -23,7 +23,9 @@ err_console = Console(stderr=True)
 
 DbOpt = Annotated[
     str | None,
-    typer.Option("--db", help="Store URL (overrides JPGB_DB and the settings file).", metavar="URL"),
+    typer.Option(
+        "--db", help="Store URL (overrides JPGB_DB and the settings file).", metavar="URL"
+    ),
 ]
 ConfigOpt = Annotated[
     Path | None,

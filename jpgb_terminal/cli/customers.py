@@ -35,7 +35,12 @@ def add(
     store = open_cli_store(settings)
     with handled_errors(), store.transaction() as session:
         add_customer(
-            session, Actor(settings.station_id), customer_id, name=name, address=address, phone=phone
+            session,
+            Actor(settings.station_id),
+            customer_id,
+            name=name,
+            address=address,
+            phone=phone,
         )
     console.print(f"customer {customer_id} added", highlight=False)
 

@@ -33,4 +33,6 @@ def current(db: DbOpt = None, config: ConfigOpt = None) -> None:
     settings = settings_for(config, db)
     with handled_errors():
         store = Store(settings.db)
-        console.print(f"store: {store.current_revision() or 'empty'}  program: {store.head_revision()}")
+        console.print(
+            f"store: {store.current_revision() or 'empty'}  program: {store.head_revision()}"
+        )

@@ -28,7 +28,9 @@ app = typer.Typer(help="Operators: add and list.", no_args_is_help=True)
 def add(
     name: Annotated[str, typer.Argument(help="Operator name (also what a badge scan sends).")],
     role: Annotated[str, typer.Option("--role", help=f"One of: {', '.join(ROLES)}.")],
-    pin_stdin: Annotated[bool, typer.Option("--pin-stdin", help="Read the PIN from stdin.")] = False,
+    pin_stdin: Annotated[
+        bool, typer.Option("--pin-stdin", help="Read the PIN from stdin.")
+    ] = False,
     db: DbOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -58,7 +60,9 @@ def list_(db: DbOpt = None, config: ConfigOpt = None) -> None:
         table = Table("name", "role", "active", "failed PINs", "locked until")
         for op in operators:
             locked = op.locked_until.isoformat(timespec="minutes") if op.locked_until else ""
-            table.add_row(op.name, op.role, "yes" if op.active else "no", str(op.failed_attempts), locked)
+            table.add_row(
+                op.name, op.role, "yes" if op.active else "no", str(op.failed_attempts), locked
+            )
     if not operators:
         console.print("no operators yet: add one with `jpgb user add NAME --role staff`")
     else:
