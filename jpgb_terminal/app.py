@@ -11,6 +11,7 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -55,9 +56,16 @@ class JpgbApp(App[None]):
         demo: bool = False,
         demo_parcels: int = 40,
         start_devices: bool = True,
+        clock: Callable[[], datetime] | None = None,
+        cursor_blink: bool = True,
     ) -> None:
-        """`demo` seeds a fresh store and serves simulated devices in-process."""
+        """`demo` seeds a fresh store and serves simulated devices in-process.
+
+        `clock` and `cursor_blink` exist so screenshots of the app come out the same each time.
+        """
         super().__init__()
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.cursor_blink = cursor_blink
         self.settings = settings
         self.demo = demo
         self.demo_parcels = demo_parcels

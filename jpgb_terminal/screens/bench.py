@@ -199,9 +199,9 @@ class BenchScreen(Screen[None]):
         checklist = self.query_one(Checklist)
         for key in reversed(toggles):
             checklist.toggle_key(key)
-        from jpgb_terminal.clock import now
-
-        scan = decode_scan(text.encode("utf-8"), "keyboard", now(), min_length=MIN_SCAN_LENGTH)
+        scan = decode_scan(
+            text.encode("utf-8"), "keyboard", self.app.clock(), min_length=MIN_SCAN_LENGTH
+        )
         if scan is not None:
             self.receive_scan(scan)
 
@@ -272,7 +272,7 @@ class BenchScreen(Screen[None]):
             checklist.refresh_text()
 
     def _history(self, card: ParcelCard, outcome: str) -> None:
-        from jpgb_terminal.clock import WAREHOUSE_TZ, now
+        from jpgb_terminal.clock import WAREHOUSE_TZ
 
         table = self.query_one("#history", DataTable)
         weight = f"{card.weight_g} g" if card.weight_g else "-"
@@ -281,7 +281,7 @@ class BenchScreen(Screen[None]):
             table.update_cell(card.tracking_no, "outcome", outcome)
             return
         table.add_row(
-            now().astimezone(WAREHOUSE_TZ).strftime("%H:%M:%S"),
+            self.app.clock().astimezone(WAREHOUSE_TZ).strftime("%H:%M:%S"),
             card.tracking_no,
             card.customer_id or "-",
             weight,

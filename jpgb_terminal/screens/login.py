@@ -39,6 +39,8 @@ class LoginScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Show the demo operators, and whether the store is ready."""
+        for field in self.query(Input):
+            field.cursor_blink = self.app.cursor_blink
         if self.app.demo:
             from jpgb_terminal.workflow.demo import demo_operator_lines
 

@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
-from jpgb_terminal.clock import now
+from jpgb_terminal.clock import WAREHOUSE_TZ, now
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
@@ -74,7 +74,8 @@ def verify_pin(
         return LoginResult(False, f"unknown operator {name!r}")
     if operator.locked_until is not None and operator.locked_until > at:
         until = operator.locked_until
-        return LoginResult(False, f"{operator.name} is locked until {until:%H:%M} UTC", None, until)
+        local = until.astimezone(WAREHOUSE_TZ)
+        return LoginResult(False, f"{operator.name} is locked until {local:%H:%M}", None, until)
     try:
         _hasher.verify(operator.pin_hash, pin)
     except (VerificationError, InvalidHashError):
