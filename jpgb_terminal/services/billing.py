@@ -78,6 +78,14 @@ class ServiceQuote:
         }
 
 
+def weight_is_billable(source: str | None, approved_by: str | None) -> bool:
+    """Quick check for listings: a scale weight, or a manual weight someone approved.
+
+    `billable_weight` is the full check (scale frame present, approver's role) used to bill.
+    """
+    return source == "scale" or (source == "manual" and bool(approved_by))
+
+
 def billable_weight(session: Session, tracking_no: str) -> BillableWeight:
     """The parcel's newest weight if it may be billed; NotBillable says why not."""
     parcel = get_parcel(session, tracking_no)

@@ -18,7 +18,11 @@ from sqlmodel import Session
 from jpgb_terminal.clock import WAREHOUSE_TZ, local_date, now
 from jpgb_terminal.rules.decisions import is_prohibited
 from jpgb_terminal.rules.holds import days_left, is_overdue
+from jpgb_terminal.services.billing import weight_is_billable
 from jpgb_terminal.services.records import HOLD, PARCEL
+from jpgb_terminal.store.tables import WeightRecord
+
+WEIGHTS = WeightRecord.__table__  # type: ignore[attr-defined]
 
 # The keys of `jpgb holds list --format json` and the columns of the holds manifest.
 HOLDS_COLUMNS = (
@@ -49,6 +53,7 @@ class HeldParcel:
     disposable_now: bool
     weight_g: int | None
     weight_source: str | None
+    billable: bool = False
 
     def as_row(self) -> dict[str, Any]:
         """The manifest's keys: times in Japan time, dates ISO, reasons as a list."""
@@ -77,8 +82,13 @@ def held_rows_query() -> Select[Any]:
             PARCEL.c.received_at,
             PARCEL.c.weight_g,
             PARCEL.c.weight_source,
+            WEIGHTS.c.approved_by,
         )
-        .select_from(HOLD.join(PARCEL, PARCEL.c.tracking_no == HOLD.c.tracking_no))
+        .select_from(
+            HOLD.join(PARCEL, PARCEL.c.tracking_no == HOLD.c.tracking_no).outerjoin(
+                WEIGHTS, WEIGHTS.c.id == PARCEL.c.weight_id
+            )
+        )
         .order_by(HOLD.c.deadline, HOLD.c.tracking_no, HOLD.c.opened_at)
     )
 
@@ -107,6 +117,8 @@ def group_held(rows: Iterable[Any], today: date) -> list[HeldParcel]:
                 disposable_now=is_prohibited(reasons),
                 weight_g=first.weight_g,
                 weight_source=first.weight_source,
+                billable=first.weight_g is not None
+                and weight_is_billable(first.weight_source, first.approved_by),
             )
         )
     out.sort(key=lambda h: (not h.overdue, h.deadline, h.tracking_no))
