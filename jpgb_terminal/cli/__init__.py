@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from jpgb_terminal.cli import customers, db, demo, devices, parcels, prealerts, run, users
+from jpgb_terminal.cli import (
+    billing,
+    customers,
+    db,
+    demo,
+    devices,
+    holds,
+    manifest,
+    parcels,
+    prealerts,
+    run,
+    users,
+)
 
 app = typer.Typer(
     name="jpgb",
@@ -20,6 +32,9 @@ app.add_typer(prealerts.app, name="prealert")
 app.add_typer(parcels.app, name="parcel")
 app.add_typer(demo.app, name="demo")
 app.add_typer(devices.app, name="devices")
+app.add_typer(holds.app, name="holds")
+app.add_typer(manifest.app, name="manifest")
+app.add_typer(billing.app, name="billing")
 app.command("run")(run.run)
 
 
