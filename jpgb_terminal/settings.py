@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     empty_threshold_g: int = 20
     """Below this many grams the scale counts as empty between two parcels."""
 
+    wedge_burst_ms: int = 40
+    """A keyboard-wedge scanner types a code faster than this many ms per key; people do not."""
+
     key_file: Path | None = None
     """File holding the keys that encrypt personal data at rest."""
 

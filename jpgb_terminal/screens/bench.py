@@ -75,7 +75,6 @@ class BenchScreen(Screen[None]):
         super().__init__()
         self.current: ParcelCard | None = None
         self.scanned_at: datetime | None = None
-        self.pending_toggles: list[str] = []
         self.counts = {"received": 0, "held": 0, "cleared": 0}
         self.shown_at: dict[str, float] = {}
         self.scan_started: dict[str, float] = {}
@@ -95,7 +94,7 @@ class BenchScreen(Screen[None]):
             with Vertical(id="shift"):
                 yield Static("", id="counters")
                 yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
-        yield ScanField(id="scan")
+        yield ScanField(id="scan", burst_gap=self.app.settings.wedge_burst_ms / 1000)
         yield Static("", id="status")
         yield Footer()
 
@@ -180,25 +179,15 @@ class BenchScreen(Screen[None]):
         """A serial scanner read a code."""
         self.receive_scan(message.scan)
 
-    @on(ScanField.KeyTyped)
-    def _key_typed(self, message: ScanField.KeyTyped) -> None:
-        # Checklist keys act at once; if the line turns out to be a scan they are undone.
-        if self.current is not None and self.current.step == "inspect":
-            checklist = self.query_one(Checklist)
-            if checklist.toggle_key(message.character):
-                self.pending_toggles.append(message.character)
-
     @on(ScanField.Entered)
     def _line_entered(self, message: ScanField.Entered) -> None:
         from jpgb_terminal.devices.scanner import decode_scan
 
         text = message.text.strip()
-        toggles, self.pending_toggles = self.pending_toggles, []
         if len(text) < MIN_SCAN_LENGTH:
+            if text:
+                self.say(f"{text!r} is too short for a tracking number", "warn")
             return
-        checklist = self.query_one(Checklist)
-        for key in reversed(toggles):
-            checklist.toggle_key(key)
         scan = decode_scan(
             text.encode("utf-8"), "keyboard", self.app.clock(), min_length=MIN_SCAN_LENGTH
         )
@@ -266,6 +255,7 @@ class BenchScreen(Screen[None]):
         self.query_one("#parcel", Static).update(parcel_text(card))
         checklist = self.query_one(Checklist)
         checklist.active = card is not None and card.step == "inspect"
+        self.query_one(ScanField).toggler = checklist.toggle_key if checklist.active else None
         if card is None or card.step != "inspect":
             checklist.reset()
         else:

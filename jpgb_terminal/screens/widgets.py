@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,7 +22,13 @@ if TYPE_CHECKING:
 
 
 class ScanField(Widget, can_focus=True):
-    """The always-focused field a keyboard-wedge scanner types into."""
+    """The always-focused field a keyboard-wedge scanner types into.
+
+    While the checklist is open (`toggler` set), a key typed on its own ticks a box
+    instead of going into the field. A scanner types a whole code in one burst
+    (keys less than `burst_gap` seconds apart): when a second key follows that
+    fast, the first key's tick is undone and both start the scanned code.
+    """
 
     DEFAULT_CSS = """
     ScanField { height: 3; border: tall $accent; padding: 0 1; }
@@ -28,47 +36,60 @@ class ScanField(Widget, can_focus=True):
     """
 
     @dataclass
-    class KeyTyped(Message):
-        """One printable key reached the field (the checklist may want it)."""
-
-        character: str
-
-    @dataclass
     class Entered(Message):
         """Enter was pressed; `text` is what had been typed since the last Enter."""
 
         text: str
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, burst_gap: float = 0.04, id: str | None = None) -> None:
         """An empty field."""
         super().__init__(id=id)
         self.buffer = ""
+        self.burst_gap = burst_gap
+        self.toggler: Callable[[str], bool] | None = None
+        self.clock: Callable[[], float] = time.monotonic
+        self._provisional: str | None = None
+        self._last_key = -1e9
 
     def render(self) -> Text:
         """The prompt and what has been typed so far."""
         text = Text("Scan ▸ ", style="bold")
-        text.append(
-            self.buffer or "scan a parcel or type its tracking number",
-            "dim" if not self.buffer else "",
-        )
+        if self.buffer:
+            text.append(self.buffer)
+        else:
+            text.append("scan a parcel or type its tracking number", "dim")
         return text
 
     def on_key(self, event: events.Key) -> None:
-        """Collect printable keys; Enter hands the line over."""
+        """Collect printable keys (or tick the checklist); Enter hands the line over."""
         if event.key == "enter":
-            text, self.buffer = self.buffer, ""
+            text, self.buffer, self._provisional = self.buffer, "", None
             self.post_message(self.Entered(text))
         elif event.key == "backspace":
             self.buffer = self.buffer[:-1]
         elif event.is_printable and event.character:
-            self.buffer += event.character
-            if len(self.buffer) > 200:
-                self.buffer = self.buffer[-200:]
-            self.post_message(self.KeyTyped(event.character))
+            self._typed(event.character)
         else:
             return
         event.stop()
         self.refresh()
+
+    def _typed(self, ch: str) -> None:
+        at = self.clock()
+        burst = at - self._last_key <= self.burst_gap
+        self._last_key = at
+        if self._provisional is not None and burst and self.toggler is not None:
+            # The tick was the first key of a scanned code: take it back.
+            self.toggler(self._provisional)
+            self.buffer = self._provisional
+        self._provisional = None
+        if self.toggler is not None and not burst:
+            # With the checklist open, a key typed at human speed starts afresh.
+            self.buffer = ""
+        if self.toggler is not None and not self.buffer and self.toggler(ch):
+            self._provisional = ch
+            return
+        self.buffer = (self.buffer + ch)[-200:]
 
 
 STATE_STYLES = {

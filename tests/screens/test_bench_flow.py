@@ -8,12 +8,24 @@ from jpgb_terminal.screens.bench import BenchScreen
 from jpgb_terminal.screens.hold_dialog import HoldDialog
 from jpgb_terminal.screens.login import LoginScreen
 from jpgb_terminal.screens.manual_weight import ManualWeightDialog
-from jpgb_terminal.screens.widgets import Checklist
+from jpgb_terminal.screens.widgets import Checklist, ScanField
 from jpgb_terminal.store.tables import Event, Hold, Inspection, Operator, Parcel, WeightRecord
 from tests.factories import jp12, s10
 from tests.screens.helpers import Bench, login, scan, until
 
 SIZE = (160, 50)
+
+
+class KeyClock:
+    """A clock for key timing that moves `step` seconds per key."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.step = 1.0
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
 
 
 def banner(app) -> str:  # type: ignore[no-untyped-def]
@@ -84,6 +96,8 @@ async def test_unknown_parcel_is_held_no_prealert(bench: Bench) -> None:
 
 
 async def test_prohibited_item_ticked_holds(bench: Bench) -> None:
+    # Every key counts as typed by a person, so each one ticks a box.
+    bench.settings.wedge_burst_ms = 0
     app = bench.app()
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot)
@@ -112,13 +126,20 @@ async def test_checklist_keys_inside_a_scan_are_undone(bench: Bench) -> None:
         await scan(pilot, jp12(1))
         await weigh(pilot, bench, 500)
         checklist = app.screen.query_one(Checklist)
+        field = app.screen.query_one(ScanField)
+        clock = KeyClock()
+        field.clock = clock
+        clock.step = 1.0  # a person types: each key ticks a box
+        await pilot.press("3", "5")
+        assert len(checklist.ticked) == 2 and field.buffer == ""
         await pilot.press("3")
-        await pilot.press("enter")  # a lone key and Enter: the tick stays
         assert len(checklist.ticked) == 1
         bench.scale.remove(settle=0)
-        await scan(pilot, jp12(3))  # its digits toggled boxes while typed, then were undone
+        clock.now += 10  # a pause, then a scanner's burst: the first digit's tick is taken back
+        clock.step = 0.002
+        await scan(pilot, jp12(3))
         assert app.screen.current.tracking_no == jp12(3)
-        assert checklist.ticked == set()
+        assert checklist.ticked == set()  # the new parcel starts with a clean list
         table = app.screen.query_one("#history")
         assert table.get_row(jp12(1))[-1] == "waiting (inspect)"
 
