@@ -8,6 +8,7 @@ import sys
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 
 from jpgb_terminal.cli.common import (
@@ -80,20 +81,20 @@ def list_(
     if not rows:
         console.print("no overdue holds" if overdue else "no parcels are held")
         return
-    table = Table()
-    for name in ("tracking", "customer", "station", "reasons", "received (JST)", "deadline"):
-        table.add_column(
-            name, no_wrap=name != "reasons", min_width=15 if name == "reasons" else None
-        )
-    table.add_column("left", justify="right", no_wrap=True)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("tracking", no_wrap=True)
+    table.add_column("customer", overflow="fold")
+    table.add_column("reasons", min_width=11, overflow="fold")
+    table.add_column("received", no_wrap=True)
+    table.add_column("deadline", no_wrap=True)
+    table.add_column("days left", justify="right", no_wrap=True)
     for h in held:
         left = f"[bold red]{h.days_left} OVERDUE[/]" if h.overdue else str(h.days_left)
         table.add_row(
             h.tracking_no,
             h.customer_id or "-",
-            h.station_id,
             ", ".join(h.reasons) + (" (dispose now: Art. 15.1)" if h.disposable_now else ""),
-            h.received_at.astimezone(WAREHOUSE_TZ).strftime("%Y-%m-%d %H:%M"),
+            h.received_at.astimezone(WAREHOUSE_TZ).date().isoformat(),
             h.deadline.isoformat(),
             left,
         )
