@@ -1,0 +1,795 @@
+"""Projecting events onto a store's tables: one function per event kind, applied a batch at a time.
+
+Central applies every event it accepts, and a station applies the events it pulls, through the
+same functions.  A batch is applied in three steps inside the caller's transaction:
+
+1. `Projection(conn, events)` loads, in a handful of queries, the rows the batch touches
+   (parcels with their billing weight, open holds, known customers, operators, pre-alerts);
+2. each event's function (`APPLIERS[kind]`) updates that working set in memory;
+3. `flush()` writes the inserts and updates with one executemany per table.
+
+So a batch of thousands of events costs a few round trips, not thousands.
+
+Rules the projection follows (also in docs/sync.md):
+
+- Facts are accepted as recorded: a station already checked the rules when it wrote the event.
+  Where facts from two stations collide the projection settles them deterministically:
+- Receipts: when one parcel is received at two stations (offline, so neither saw the other),
+  both receipt events are kept.  The earliest receipt by (occurred_at, event_id) is the billing
+  receipt: the parcel row carries its station, operator and time.  The others are marked
+  `duplicate` in the `receipt` table for a supervisor to review.  The parcel is billed once
+  because there is one parcel row.
+- Weights: every weighing is kept as evidence; the parcel is billed on the newest weighing by
+  (measured_at, event_id), whichever station made it, as at a single station where a reweigh
+  replaces the previous weight.  Arrival order at central does not matter.
+- A decision closes the holds it names; a release leaves the parcel held while another hold
+  (opened elsewhere meanwhile) is still open.  A decision arriving for a parcel that is no
+  longer held is recorded and reported in `sync_issue` without moving the parcel again.
+- An event of a kind this program does not know is stored and reported in `sync_issue`, never
+  dropped and never fatal.  A known kind whose payload does not fit (or a parcel event for a
+  parcel nobody received) raises ApplyError: the whole batch is rolled back and refused.
+
+Personal data stays out of events: customer and operator rows travel beside the events as
+snapshots (`Snapshots`) and are upserted before the events are applied.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, bindparam, select
+
+from jpgb_terminal.clock import now
+from jpgb_terminal.rules.states import FINAL_STATES, ParcelState
+from jpgb_terminal.store.ledger import Decision, Sale
+from jpgb_terminal.store.sync_tables import Receipt, SyncIssue
+from jpgb_terminal.store.tables import (
+    Customer,
+    Event,
+    Hold,
+    Inspection,
+    Operator,
+    Parcel,
+    PreAlert,
+    WeightRecord,
+)
+
+PARCEL: Table = Parcel.__table__  # type: ignore[attr-defined]
+HOLD: Table = Hold.__table__  # type: ignore[attr-defined]
+CUSTOMER: Table = Customer.__table__  # type: ignore[attr-defined]
+PREALERT: Table = PreAlert.__table__  # type: ignore[attr-defined]
+WEIGHT: Table = WeightRecord.__table__  # type: ignore[attr-defined]
+INSPECTION: Table = Inspection.__table__  # type: ignore[attr-defined]
+OPERATOR: Table = Operator.__table__  # type: ignore[attr-defined]
+EVENT: Table = Event.__table__  # type: ignore[attr-defined]
+DECISION: Table = Decision.__table__  # type: ignore[attr-defined]
+SALE: Table = Sale.__table__  # type: ignore[attr-defined]
+RECEIPT: Table = Receipt.__table__  # type: ignore[attr-defined]
+ISSUE: Table = SyncIssue.__table__  # type: ignore[attr-defined]
+
+CHUNK = 500  # IN-list size: well under SQLite's bound-parameter limit
+SALE_NAMESPACE = uuid.UUID("0b7c1f52-6a57-4c1e-9a4b-3f1d2f0e9c11")
+_PARCEL_COLUMNS = [c.name for c in PARCEL.columns]
+_FINAL = {s.value for s in FINAL_STATES}
+
+
+class ApplyError(ValueError):
+    """An event of a known kind that cannot be projected; its batch is refused as a whole."""
+
+    def __init__(self, event: SyncEvent, problem: str) -> None:
+        super().__init__(
+            f"event {event.event_id} ({event.kind}, station {event.station_id} seq {event.seq}"
+            f"{', ' + event.tracking_no if event.tracking_no else ''}): {problem}"
+        )
+        self.event_id = event.event_id
+
+
+@dataclass(frozen=True)
+class SyncEvent:
+    """One event as sync moves it: the `event` row with its payload decoded."""
+
+    event_id: str
+    station_id: str
+    seq: int
+    kind: str
+    tracking_no: str | None
+    operator: str | None
+    occurred_at: datetime
+    payload: dict[str, Any]
+    payload_json: str | None = None  # the stored JSON text, when the reader had it
+
+    def row(self) -> dict[str, Any]:
+        """The values of the `event` row."""
+        return {
+            "event_id": self.event_id,
+            "station_id": self.station_id,
+            "seq": self.seq,
+            "kind": self.kind,
+            "tracking_no": self.tracking_no,
+            "operator": self.operator,
+            "occurred_at": self.occurred_at,
+            "payload": self.payload,
+        }
+
+
+@dataclass
+class Snapshots:
+    """Customer and operator rows that travel beside the events that name them."""
+
+    customers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    operators: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.customers) + len(self.operators)
+
+
+@dataclass
+class ApplyOutcome:
+    """What applying a batch did."""
+
+    applied: int = 0
+    unknown: list[tuple[str, str]] = field(default_factory=list)  # (event_id, kind)
+    issues: list[str] = field(default_factory=list)
+    duplicate_receipts: list[str] = field(default_factory=list)  # tracking numbers
+
+
+def snapshot_names(events: Iterable[SyncEvent]) -> tuple[set[str], set[str]]:
+    """Customer ids and operator names whose rows should travel with these events."""
+    customers: set[str] = set()
+    operators: set[str] = set()
+    for e in events:
+        if e.kind.startswith("customer.") or e.kind == "prealert.recorded":
+            cid = e.payload.get("customer_id")
+            if isinstance(cid, str):
+                customers.add(cid)
+        elif e.kind in ("operator.added", "operator.unlocked"):
+            name = e.payload.get("name")
+            if isinstance(name, str):
+                operators.add(name)
+        elif e.kind == "operator.locked" and e.operator:
+            operators.add(e.operator)
+    return customers, operators
+
+
+def read_snapshots(conn: Connection, customers: set[str], operators: set[str]) -> Snapshots:
+    """The current customer and operator rows with these ids, from `conn`'s store."""
+    snaps = Snapshots()
+    for chunk in _chunks(sorted(customers)):
+        for row in conn.execute(select(CUSTOMER).where(CUSTOMER.c.id.in_(chunk))).mappings():
+            snaps.customers[row["id"]] = dict(row)
+    for chunk in _chunks(sorted(operators)):
+        for row in conn.execute(select(OPERATOR).where(OPERATOR.c.name.in_(chunk))).mappings():
+            snaps.operators[row["name"]] = dict(row)
+    return snaps
+
+
+def _chunks(items: Sequence[str]) -> Iterable[list[str]]:
+    for i in range(0, len(items), CHUNK):
+        yield list(items[i : i + CHUNK])
+
+
+def _date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def _dt(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+class Projection:
+    """The rows a batch of events touches, loaded once, changed in memory, written by flush()."""
+
+    def __init__(self, conn: Connection, events: Sequence[SyncEvent]) -> None:
+        self.conn = conn
+        self.outcome = ApplyOutcome()
+        self.parcels: dict[str, dict[str, Any]] = {}
+        self.new_parcels: set[str] = set()
+        self.dirty_parcels: set[str] = set()
+        self.weight_keys: dict[str, tuple[datetime, str]] = {}
+        self.open_holds: dict[str, set[str]] = defaultdict(set)
+        self.inserts: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.hold_closes: list[dict[str, Any]] = []
+        self.customers: set[str] = set()
+        self.new_customers: dict[str, dict[str, Any]] = {}
+        self.customer_updates: dict[str, dict[str, Any]] = {}
+        self.prealerts: set[str] = set()
+        self.new_prealerts: dict[str, dict[str, Any]] = {}
+        self.prealert_updates: dict[str, dict[str, Any]] = {}
+        self.operators: set[str] = set()
+        self.new_operators: dict[str, dict[str, Any]] = {}
+        self.operator_updates: dict[str, dict[str, Any]] = {}
+        self.second_receipts: set[str] = set()
+        self.issues: dict[str, dict[str, Any]] = {}
+        self._load(events)
+
+    # -- loading -------------------------------------------------------------------------
+
+    def _load(self, events: Sequence[SyncEvent]) -> None:
+        tracking = sorted({e.tracking_no for e in events if e.tracking_no and _on_parcel(e)})
+        weight_at = WEIGHT.c.measured_at.label("w_at")
+        weight_event = WEIGHT.c.event_id.label("w_event")
+        stmt = select(PARCEL, weight_at, weight_event).select_from(
+            PARCEL.outerjoin(WEIGHT, WEIGHT.c.id == PARCEL.c.weight_id)
+        )
+        for chunk in _chunks(tracking):
+            for row in self.conn.execute(stmt.where(PARCEL.c.tracking_no.in_(chunk))).mappings():
+                parcel = {k: row[k] for k in _PARCEL_COLUMNS}
+                self.parcels[parcel["tracking_no"]] = parcel
+                if row["w_at"] is not None:
+                    self.weight_keys[parcel["tracking_no"]] = (row["w_at"], row["w_event"])
+        held = [e.tracking_no for e in events if e.kind == "parcel.decided" and e.tracking_no]
+        for chunk in _chunks(sorted(set(held))):
+            rows = self.conn.execute(
+                select(HOLD.c.id, HOLD.c.tracking_no).where(
+                    HOLD.c.tracking_no.in_(chunk), HOLD.c.closed_at.is_(None)
+                )
+            )
+            for hold_id, tracking_no in rows:
+                self.open_holds[tracking_no].add(hold_id)
+        customers, operators = snapshot_names(events)
+        for chunk in _chunks(sorted(customers)):
+            self.customers |= set(
+                self.conn.execute(select(CUSTOMER.c.id).where(CUSTOMER.c.id.in_(chunk))).scalars()
+            )
+        for chunk in _chunks(sorted(operators)):
+            self.operators |= set(
+                self.conn.execute(
+                    select(OPERATOR.c.name).where(OPERATOR.c.name.in_(chunk))
+                ).scalars()
+            )
+        alerts = sorted(
+            {e.tracking_no for e in events if e.kind == "prealert.recorded" and e.tracking_no}
+        )
+        for chunk in _chunks(alerts):
+            self.prealerts |= set(
+                self.conn.execute(
+                    select(PREALERT.c.tracking_no).where(PREALERT.c.tracking_no.in_(chunk))
+                ).scalars()
+            )
+
+    # -- snapshots -----------------------------------------------------------------------
+
+    def upsert_snapshots(self, snaps: Snapshots) -> None:
+        """Bring customer and operator rows in: new ones inserted, known customers' details
+        refreshed (status is left to the events)."""
+        wanted_c = set(snaps.customers) - self.customers
+        for chunk in _chunks(sorted(wanted_c)):
+            self.customers |= set(
+                self.conn.execute(select(CUSTOMER.c.id).where(CUSTOMER.c.id.in_(chunk))).scalars()
+            )
+        for cid, row in snaps.customers.items():
+            if cid in self.customers:
+                self.customer_updates.setdefault(cid, {}).update(
+                    name=row["name"], address=row.get("address"), phone=row.get("phone")
+                )
+            else:
+                self.new_customers[cid] = {
+                    "id": cid,
+                    "name": row["name"],
+                    "address": row.get("address"),
+                    "phone": row.get("phone"),
+                    "status": row.get("status") or "active",
+                    "created_at": row["created_at"],
+                    "updated_at": row["updated_at"],
+                }
+                self.customers.add(cid)
+        wanted_o = set(snaps.operators) - self.operators
+        for chunk in _chunks(sorted(wanted_o)):
+            self.operators |= set(
+                self.conn.execute(
+                    select(OPERATOR.c.name).where(OPERATOR.c.name.in_(chunk))
+                ).scalars()
+            )
+        for name, row in snaps.operators.items():
+            if name not in self.operators:
+                # A PIN change has no event yet, so the hash travels only with a new operator.
+                self.new_operators[name] = {
+                    "name": name,
+                    "role": row["role"],
+                    "pin_hash": row["pin_hash"],
+                    "failed_attempts": 0,
+                    "locked_until": row.get("locked_until"),
+                    "active": bool(row.get("active", True)),
+                    "created_at": row["created_at"],
+                }
+                self.operators.add(name)
+
+    # -- applying ------------------------------------------------------------------------
+
+    def apply(self, events: Iterable[SyncEvent]) -> ApplyOutcome:
+        """Apply events in the order given; unknown kinds are noted, misfits raise ApplyError."""
+        for event in events:
+            fn = APPLIERS.get(event.kind)
+            if fn is None:
+                self.outcome.unknown.append((event.event_id, event.kind))
+                self.note(event, f"unknown event kind {event.kind!r}: stored, not projected")
+                continue
+            try:
+                fn(self, event)
+            except ApplyError:
+                raise
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ApplyError(event, f"payload does not fit ({exc!r})") from exc
+            self.outcome.applied += 1
+        return self.outcome
+
+    def note(self, event: SyncEvent, problem: str) -> None:
+        """Record a problem with an event in `sync_issue` (first problem per event wins)."""
+        self.outcome.issues.append(f"{event.event_id}: {problem}")
+        self.issues.setdefault(
+            event.event_id,
+            {
+                "event_id": event.event_id,
+                "station_id": event.station_id,
+                "kind": event.kind,
+                "problem": problem[:2000],
+                "noted_at": now(),
+            },
+        )
+
+    def parcel(self, event: SyncEvent) -> dict[str, Any]:
+        """The parcel an event is about, or ApplyError when no receipt of it is known."""
+        parcel = self.parcels.get(event.tracking_no or "")
+        if parcel is None:
+            raise ApplyError(event, "no receipt of this parcel is known here")
+        return parcel
+
+    def change(self, tracking_no: str, **values: Any) -> None:
+        """Update the working copy of a parcel and remember to write it."""
+        self.parcels[tracking_no].update(values)
+        if tracking_no not in self.new_parcels:
+            self.dirty_parcels.add(tracking_no)
+
+    def ensure_customer(self, customer_id: str, at: datetime) -> None:
+        """A placeholder for a customer whose row has not arrived yet (its snapshot follows)."""
+        if customer_id in self.customers:
+            return
+        self.customers.add(customer_id)
+        self.new_customers[customer_id] = {
+            "id": customer_id,
+            "name": f"(customer {customer_id})",
+            "address": None,
+            "phone": None,
+            "status": "active",
+            "created_at": at,
+            "updated_at": at,
+        }
+
+    # -- writing -------------------------------------------------------------------------
+
+    def flush(self) -> ApplyOutcome:
+        """Write everything, parents before children, and settle duplicate receipts."""
+        conn = self.conn
+        self._settle_receipts()
+        if self.new_customers:
+            conn.execute(CUSTOMER.insert(), list(self.new_customers.values()))
+        _update_many(conn, CUSTOMER, "id", self.customer_updates)
+        if self.new_operators:
+            conn.execute(OPERATOR.insert(), list(self.new_operators.values()))
+        _update_many(conn, OPERATOR, "name", self.operator_updates)
+        if self.new_parcels:
+            conn.execute(PARCEL.insert(), [self.parcels[t] for t in sorted(self.new_parcels)])
+        if self.dirty_parcels:
+            _update_many(
+                conn,
+                PARCEL,
+                "tracking_no",
+                {
+                    t: {k: v for k, v in self.parcels[t].items() if k != "tracking_no"}
+                    for t in sorted(self.dirty_parcels)
+                },
+            )
+        if self.new_prealerts:
+            conn.execute(PREALERT.insert(), list(self.new_prealerts.values()))
+        _update_many(conn, PREALERT, "tracking_no", self.prealert_updates)
+        for table in (WEIGHT, INSPECTION, HOLD):
+            rows = self.inserts.get(table.name)
+            if rows:
+                conn.execute(table.insert(), rows)
+        if self.hold_closes:
+            conn.execute(
+                HOLD.update()
+                .where(and_(HOLD.c.id == bindparam("b_id"), HOLD.c.closed_at.is_(None)))
+                .values(closed_at=bindparam("b_closed_at"), decision=bindparam("b_decision")),
+                self.hold_closes,
+            )
+        for table in (DECISION, SALE, RECEIPT):
+            rows = self.inserts.get(table.name)
+            if rows:
+                conn.execute(table.insert(), rows)
+        receipt_updates = self.inserts.get("receipt_update")
+        if receipt_updates:
+            conn.execute(
+                RECEIPT.update()
+                .where(RECEIPT.c.event_id == bindparam("b_event_id"))
+                .values(duplicate=bindparam("b_duplicate")),
+                receipt_updates,
+            )
+        if self.issues:
+            known = set()
+            ids = sorted(self.issues)
+            for chunk in _chunks(ids):
+                known |= set(
+                    conn.execute(
+                        select(ISSUE.c.event_id).where(ISSUE.c.event_id.in_(chunk))
+                    ).scalars()
+                )
+            fresh = [self.issues[i] for i in ids if i not in known]
+            if fresh:
+                conn.execute(ISSUE.insert(), fresh)
+        return self.outcome
+
+    def _settle_receipts(self) -> None:
+        """Apply the billing rule to every parcel that now has more than one receipt."""
+        if not self.second_receipts:
+            return
+        tracking = sorted(self.second_receipts)
+        receipts: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for chunk in _chunks(tracking):
+            rows = self.conn.execute(
+                select(
+                    EVENT.c.event_id,
+                    EVENT.c.station_id,
+                    EVENT.c.tracking_no,
+                    EVENT.c.operator,
+                    EVENT.c.occurred_at,
+                    EVENT.c.payload,
+                ).where(EVENT.c.kind == "parcel.received", EVENT.c.tracking_no.in_(chunk))
+            ).mappings()
+            for row in rows:
+                receipts[row["tracking_no"]].append(dict(row))
+        flagged: dict[str, bool] = {}
+        for chunk in _chunks(tracking):
+            for event_id, dup in self.conn.execute(
+                select(RECEIPT.c.event_id, RECEIPT.c.duplicate).where(
+                    RECEIPT.c.tracking_no.in_(chunk)
+                )
+            ):
+                flagged[event_id] = bool(dup)
+        for t in tracking:
+            ordered = sorted(receipts[t], key=lambda r: (r["occurred_at"], r["event_id"]))
+            if len(ordered) < 2:
+                continue
+            self.outcome.duplicate_receipts.append(t)
+            billing = ordered[0]
+            payload = billing["payload"] or {}
+            parcel = self.parcels[t]
+            self.change(
+                t,
+                station_id=billing["station_id"],
+                received_by=billing["operator"],
+                received_at=billing["occurred_at"],
+                scheme=payload.get("scheme") or parcel["scheme"],
+                customer_id=payload.get("customer_id") or parcel["customer_id"],
+                prealert_matched=bool(payload.get("prealert_matched", parcel["prealert_matched"])),
+            )
+            for i, r in enumerate(ordered):
+                duplicate = i > 0
+                if r["event_id"] not in flagged:
+                    self.inserts[RECEIPT.name].append(
+                        {
+                            "event_id": r["event_id"],
+                            "tracking_no": t,
+                            "station_id": r["station_id"],
+                            "operator": r["operator"],
+                            "received_at": r["occurred_at"],
+                            "duplicate": duplicate,
+                            "reviewed_at": None,
+                            "reviewed_by": None,
+                        }
+                    )
+                elif flagged[r["event_id"]] != duplicate:
+                    self.inserts["receipt_update"].append(
+                        {"b_event_id": r["event_id"], "b_duplicate": duplicate}
+                    )
+
+
+def _on_parcel(event: SyncEvent) -> bool:
+    return event.kind.startswith("parcel.")
+
+
+def _update_many(
+    conn: Connection, table: Table, key: str, updates: dict[str, dict[str, Any]]
+) -> None:
+    """One executemany per set of columns: UPDATE table SET ... WHERE key = ..."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for ident, values in updates.items():
+        if not values:
+            continue
+        cols = tuple(sorted(values))
+        groups[cols].append({"b_key": ident, **{f"b_{c}": values[c] for c in cols}})
+    for cols, rows in groups.items():
+        stmt = (
+            table.update()
+            .where(table.c[key] == bindparam("b_key"))
+            .values({c: bindparam(f"b_{c}") for c in cols})
+        )
+        conn.execute(stmt, rows)
+
+
+# -- one function per kind ---------------------------------------------------------------
+
+
+def _received(p: Projection, e: SyncEvent) -> None:
+    t = e.tracking_no
+    if not t:
+        raise ApplyError(e, "a receipt without a tracking number")
+    if t in p.parcels:
+        # Received before, here or at another station: the billing rule settles it in flush().
+        p.second_receipts.add(t)
+        return
+    p.parcels[t] = {
+        "tracking_no": t,
+        "scheme": e.payload.get("scheme") or "unknown",
+        "customer_id": e.payload.get("customer_id"),
+        "state": ParcelState.RECEIVED.value,
+        "station_id": e.station_id,
+        "received_by": e.operator,
+        "received_at": e.occurred_at,
+        "prealert_matched": bool(e.payload.get("prealert_matched", False)),
+        "weight_g": None,
+        "weight_source": None,
+        "weight_id": None,
+        "updated_at": e.occurred_at,
+    }
+    p.new_parcels.add(t)
+
+
+def _weighed(p: Projection, e: SyncEvent) -> None:
+    parcel = p.parcel(e)
+    t = parcel["tracking_no"]
+    payload = e.payload
+    raw = payload.get("raw_frame")
+    weight_id = payload["weight_id"]
+    grams = int(payload["grams"])
+    p.inserts[WEIGHT.name].append(
+        {
+            "id": weight_id,
+            "tracking_no": t,
+            "grams": grams,
+            "source": payload["source"],
+            "raw_frame": bytes.fromhex(raw) if raw else None,
+            "scale_id": payload.get("scale_id"),
+            "protocol": payload.get("protocol"),
+            "station_id": e.station_id,
+            "operator": e.operator,
+            "measured_at": e.occurred_at,
+            "reason": payload.get("reason"),
+            "approved_by": payload.get("approved_by"),
+            "event_id": e.event_id,
+        }
+    )
+    values: dict[str, Any] = {"updated_at": max(parcel["updated_at"], e.occurred_at)}
+    key = (e.occurred_at, e.event_id)
+    current = p.weight_keys.get(t)
+    if current is None or key > current:
+        # The newest weighing bills, wherever and whenever it arrives (module docstring).
+        p.weight_keys[t] = key
+        values.update(weight_g=grams, weight_source=payload["source"], weight_id=weight_id)
+    if parcel["state"] == ParcelState.RECEIVED:
+        values["state"] = ParcelState.WEIGHED.value
+    p.change(t, **values)
+
+
+def _inspected(p: Projection, e: SyncEvent) -> None:
+    parcel = p.parcel(e)
+    p.inserts[INSPECTION.name].append(
+        {
+            "id": e.payload["inspection_id"],
+            "tracking_no": parcel["tracking_no"],
+            "opened": bool(e.payload["opened"]),
+            "findings": list(e.payload.get("findings") or []),
+            "note": e.payload.get("note"),
+            "operator": e.operator,
+            "station_id": e.station_id,
+            "inspected_at": e.occurred_at,
+        }
+    )
+
+
+def _cleared(p: Projection, e: SyncEvent) -> None:
+    parcel = p.parcel(e)
+    if parcel["state"] in (ParcelState.RECEIVED, ParcelState.WEIGHED):
+        p.change(parcel["tracking_no"], state=ParcelState.CLEARED.value, updated_at=e.occurred_at)
+    elif parcel["state"] != ParcelState.CLEARED:
+        p.note(e, f"cleared while {parcel['state']} here; state kept")
+
+
+def _held(p: Projection, e: SyncEvent) -> None:
+    parcel = p.parcel(e)
+    t = parcel["tracking_no"]
+    hold_id = e.payload["hold_id"]
+    deadline = _date(e.payload["deadline"])
+    if deadline is None:
+        raise ApplyError(e, "a hold without a deadline")
+    p.inserts[HOLD.name].append(
+        {
+            "id": hold_id,
+            "tracking_no": t,
+            "reason": e.payload["reason"],
+            "note": e.payload.get("note"),
+            "opened_at": e.occurred_at,
+            "opened_by": e.operator,
+            "station_id": e.station_id,
+            "deadline": deadline,
+            "closed_at": None,
+            "decision": None,
+        }
+    )
+    p.open_holds[t].add(hold_id)
+    if parcel["state"] in _FINAL:
+        p.note(e, f"held after the parcel became {parcel['state']}; state kept")
+    else:
+        p.change(t, state=ParcelState.HELD.value, updated_at=e.occurred_at)
+
+
+def _decided(p: Projection, e: SyncEvent) -> None:
+    parcel = p.parcel(e)
+    t = parcel["tracking_no"]
+    payload = e.payload
+    decision_id = payload["decision_id"]
+    action = payload["action"]
+    still_held = parcel["state"] == ParcelState.HELD
+    for hold_id in payload.get("hold_ids") or []:
+        if hold_id in p.open_holds[t]:
+            p.open_holds[t].discard(hold_id)
+            p.hold_closes.append(
+                {"b_id": hold_id, "b_closed_at": e.occurred_at, "b_decision": action}
+            )
+    p.inserts[DECISION.name].append(
+        {
+            "id": decision_id,
+            "tracking_no": t,
+            "action": action,
+            "note": payload.get("note") or "",
+            "operator": e.operator or "",
+            "role": payload.get("role") or "",
+            "decided_at": e.occurred_at,
+            "station_id": e.station_id,
+            "article": payload.get("article") or "",
+            "from_state": payload.get("from_state") or parcel["state"],
+            "to_state": payload["to_state"],
+            "deadline": _date(payload.get("deadline")),
+            "report_reference": payload.get("report_reference"),
+            "consent_reference": payload.get("consent_reference"),
+            "event_id": e.event_id,
+        }
+    )
+    sale = payload.get("sale")
+    if sale:
+        p.inserts[SALE.name].append(
+            {
+                # The station's own sale id is not in the event; derive a stable one.
+                "id": str(uuid.uuid5(SALE_NAMESPACE, decision_id)),
+                "decision_id": decision_id,
+                "tracking_no": t,
+                "currency": sale["currency"],
+                "proceeds": int(sale["proceeds"]),
+                "custody_fee": int(sale["custody_fee"]),
+                "disposal_fee": int(sale["disposal_fee"]),
+                "service_fee": int(sale["service_fee"]),
+                "balance": int(sale["balance"]),
+                "shortfall": int(sale["shortfall"]),
+                "balance_fixed_on": _date(sale["balance_fixed_on"]),
+                "remittance_due": _date(sale.get("remittance_due")),
+            }
+        )
+    if not still_held:
+        p.note(e, f"decision {action} arrived while the parcel was {parcel['state']}; state kept")
+        return
+    target = payload["to_state"]
+    if target == ParcelState.RELEASED and p.open_holds[t]:
+        target = ParcelState.HELD.value  # another hold, opened elsewhere, still stands
+    p.change(t, state=target, updated_at=e.occurred_at)
+
+
+def _customer_added(p: Projection, e: SyncEvent) -> None:
+    p.ensure_customer(e.payload["customer_id"], e.occurred_at)
+
+
+def _customer_status(p: Projection, e: SyncEvent) -> None:
+    cid = e.payload["customer_id"]
+    p.ensure_customer(cid, e.occurred_at)
+    status = e.payload["to"]
+    if cid in p.new_customers:
+        p.new_customers[cid].update(status=status, updated_at=e.occurred_at)
+    else:
+        p.customer_updates.setdefault(cid, {}).update(status=status, updated_at=e.occurred_at)
+
+
+def _prealert(p: Projection, e: SyncEvent) -> None:
+    t = e.tracking_no
+    if not t:
+        raise ApplyError(e, "a pre-alert without a tracking number")
+    cid = e.payload["customer_id"]
+    p.ensure_customer(cid, e.occurred_at)
+    declared = e.payload.get("declared_value")
+    values = {
+        "customer_id": cid,
+        "carrier": e.payload.get("carrier"),
+        "contents": e.payload.get("contents"),
+        "declared_value": Decimal(declared) if declared is not None else None,
+        "currency": e.payload.get("currency"),
+    }
+    if t in p.new_prealerts:
+        p.new_prealerts[t].update(values)
+    elif t in p.prealerts:
+        p.prealert_updates[t] = values
+    else:
+        p.new_prealerts[t] = {"tracking_no": t, "created_at": e.occurred_at, **values}
+
+
+def _operator_added(p: Projection, e: SyncEvent) -> None:
+    name = e.payload["name"]
+    if name in p.operators:
+        return
+    p.operators.add(name)
+    # No snapshot came with it: the operator exists but cannot log in until a PIN is set.
+    p.new_operators[name] = {
+        "name": name,
+        "role": e.payload["role"],
+        "pin_hash": "!",
+        "failed_attempts": 0,
+        "locked_until": None,
+        "active": True,
+        "created_at": e.occurred_at,
+    }
+
+
+def _operator_locked(p: Projection, e: SyncEvent) -> None:
+    name = e.operator
+    if not name or name not in p.operators:
+        p.note(e, f"lock of unknown operator {name!r}")
+        return
+    until = _dt(e.payload.get("until"))
+    _set_operator(p, name, locked_until=until, failed_attempts=0)
+
+
+def _operator_unlocked(p: Projection, e: SyncEvent) -> None:
+    name = e.payload["name"]
+    if name not in p.operators:
+        p.note(e, f"unlock of unknown operator {name!r}")
+        return
+    _set_operator(p, name, locked_until=None, failed_attempts=0)
+
+
+def _set_operator(p: Projection, name: str, **values: Any) -> None:
+    if name in p.new_operators:
+        p.new_operators[name].update(values)
+    else:
+        p.operator_updates.setdefault(name, {}).update(values)
+
+
+Applier = Callable[[Projection, SyncEvent], None]
+
+APPLIERS: dict[str, Applier] = {
+    "parcel.received": _received,
+    "parcel.weighed": _weighed,
+    "parcel.inspected": _inspected,
+    "parcel.cleared": _cleared,
+    "parcel.held": _held,
+    "parcel.decided": _decided,
+    "customer.added": _customer_added,
+    "customer.status_changed": _customer_status,
+    "prealert.recorded": _prealert,
+    "operator.added": _operator_added,
+    "operator.locked": _operator_locked,
+    "operator.unlocked": _operator_unlocked,
+}
+
+
+def apply_events(
+    conn: Connection, events: Sequence[SyncEvent], snapshots: Snapshots | None = None
+) -> ApplyOutcome:
+    """Project `events` (already stored in `event`) onto the tables reachable through `conn`."""
+    projection = Projection(conn, events)
+    if snapshots:
+        projection.upsert_snapshots(snapshots)
+    projection.apply(events)
+    return projection.flush()

@@ -1,0 +1,551 @@
+"""One sync round (push, then pull), its report, the station's sync status, and a watch loop.
+
+Push.  A station's events go up in sequence order, `batch_size` per central transaction.
+Each transaction takes the push lock, stores the batch (duplicates ignored by event id),
+applies the new events to central's tables, and updates the station's sequence record; only
+after that commit has returned does the station move its watermark `sync_state.pushed_seq`.
+A round starts from min(watermark, central's contiguous mark) + 1, so a commit whose answer
+was lost is simply sent again (and ignored), and a central restored from an older backup
+gets the missing events again.  A batch central refuses (a sequence number reused for a
+different event, a payload that does not fit) stops the push with the reason; later batches
+are not sent past it.
+
+Pull.  The station asks for other stations' events after its cursor
+`sync_state.pulled_central_id` in central's acceptance order, stores the ones it lacks,
+applies them with the same projection, and moves the cursor, all in one local transaction.
+
+All central work runs through `CentralLink`, step by step with deadlines; all local work runs
+in the caller's thread (SQLite connections stay in their thread).  `sync_once` never raises
+for a sync failure: the report says what happened, and the station's `sync_state` keeps it
+for `jpgb sync status` and the bench's status line.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, func, select
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
+
+from jpgb_terminal.clock import now
+from jpgb_terminal.store import Store
+from jpgb_terminal.store.engine import MIGRATIONS, display_url
+from jpgb_terminal.store.sync_tables import SyncState
+from jpgb_terminal.sync.apply import (
+    EVENT,
+    ApplyError,
+    ApplyOutcome,
+    Snapshots,
+    SyncEvent,
+    apply_events,
+    read_snapshots,
+    snapshot_names,
+)
+from jpgb_terminal.sync.link import (
+    CentralLink,
+    CentralRejected,
+    CentralUnavailable,
+    Deadlines,
+    SyncError,
+    SyncTimeout,
+)
+from jpgb_terminal.sync.wire import (
+    SequenceState,
+    insert_events,
+    local_max_seq,
+    read_pull_page,
+    read_station_events,
+    schema_revision,
+    sequence_states,
+    take_push_lock,
+    update_sequence,
+)
+
+SYNC_STATE = SyncState.__table__  # type: ignore[attr-defined]
+BATCH_SIZE = 2000
+PULL_PAGE = 5000
+CRASH_HOOK = "JPGB_TEST_CRASH_AFTER_CENTRAL_COMMIT"
+
+_locks_guard = threading.Lock()
+_locks: dict[tuple[str, str], threading.Lock] = {}
+
+
+def _station_lock(url: str, station_id: str) -> threading.Lock:
+    # One round at a time per local store and station inside a process; across processes
+    # two rounds are harmless (central ignores duplicates, the local marks only move forward).
+    with _locks_guard:
+        return _locks.setdefault((url, station_id), threading.Lock())
+
+
+@dataclass
+class SyncReport:
+    """What one sync round did."""
+
+    station_id: str
+    central: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    ok: bool = False
+    pushed: int = 0
+    """Events central accepted in this round."""
+    already_central: int = 0
+    """Events sent again that central already had (after an unanswered commit)."""
+    batches: int = 0
+    pulled: int = 0
+    """Other stations' events stored and applied here."""
+    queued: int = 0
+    """This station's events still waiting for a confirmed push."""
+    unknown_kinds: list[str] = field(default_factory=list)
+    issues: list[str] = field(default_factory=list)
+    duplicate_receipts: list[str] = field(default_factory=list)
+    alarms: list[str] = field(default_factory=list)
+    error: str | None = None
+    error_kind: str | None = None
+    """offline, timeout, rejected or error."""
+
+    @property
+    def duration_s(self) -> float:
+        """Seconds the round took."""
+        end = self.finished_at or now()
+        return (end - self.started_at).total_seconds()
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values for JSON."""
+        data = asdict(self)
+        data["started_at"] = self.started_at.isoformat()
+        data["finished_at"] = self.finished_at.isoformat() if self.finished_at else None
+        data["duration_s"] = round(self.duration_s, 3)
+        return data
+
+    def summary(self) -> str:
+        """One line for a log or the status bar."""
+        if self.ok:
+            text = f"synced: {self.pushed} up, {self.pulled} down, {self.queued} queued"
+        else:
+            text = f"sync failed ({self.error_kind}): {self.error}; {self.queued} queued"
+        if self.alarms:
+            text += " | ALARM: " + "; ".join(self.alarms)
+        return text
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """A station's sync health, read from its own store (no network)."""
+
+    station_id: str
+    queued: int
+    pushed_seq: int
+    local_max_seq: int
+    pulled_central_id: int
+    last_attempt_at: datetime | None
+    last_success_at: datetime | None
+    offline_since: datetime | None
+    last_error: str | None
+    alarm: str | None
+
+    @property
+    def online(self) -> bool:
+        """Whether the last round succeeded."""
+        return self.last_success_at is not None and self.last_error is None
+
+    def line(self) -> str:
+        """Short text for a status line."""
+        if self.last_attempt_at is None:
+            text = f"never synced, {self.queued} queued"
+        elif self.offline_since is not None:
+            text = f"offline since {self.offline_since:%Y-%m-%d %H:%M} UTC, {self.queued} queued"
+        elif self.last_error:
+            text = f"sync error: {self.last_error}"
+        else:
+            when = f"{self.last_success_at:%H:%M:%S}" if self.last_success_at else "-"
+            text = f"synced {when} UTC, {self.queued} queued"
+        if self.alarm:
+            text += f" | ALARM: {self.alarm}"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values for JSON."""
+        data = asdict(self)
+        for key in ("last_attempt_at", "last_success_at", "offline_since"):
+            value = data[key]
+            data[key] = value.isoformat() if value else None
+        data["online"] = self.online
+        return data
+
+
+@dataclass
+class _BatchResult:
+    inserted: int
+    ignored: int
+    outcome: ApplyOutcome
+    sequence: SequenceState
+
+
+# -- local sync_state ----------------------------------------------------------------------
+
+
+def _state(conn: Connection, station_id: str) -> dict[str, Any]:
+    row = conn.execute(select(SYNC_STATE).where(SYNC_STATE.c.station_id == station_id)).first()
+    if row is None:
+        conn.execute(
+            SYNC_STATE.insert(),
+            {"station_id": station_id, "pushed_seq": 0, "pulled_central_id": 0},
+        )
+        row = conn.execute(select(SYNC_STATE).where(SYNC_STATE.c.station_id == station_id)).first()
+    assert row is not None
+    return dict(row._mapping)
+
+
+def _set_state(local: Store, station_id: str, **values: Any) -> None:
+    with local.engine.begin() as conn:
+        _state(conn, station_id)
+        conn.execute(
+            SYNC_STATE.update().where(SYNC_STATE.c.station_id == station_id).values(**values)
+        )
+
+
+def _advance(local: Store, station_id: str, column: str, value: int) -> None:
+    # Only forward: two rounds racing from two processes must not move a mark back.
+    col = SYNC_STATE.c[column]
+    with local.engine.begin() as conn:
+        conn.execute(
+            SYNC_STATE.update()
+            .where(SYNC_STATE.c.station_id == station_id, col < value)
+            .values({column: value})
+        )
+
+
+def _queued(conn: Connection, station_id: str, pushed_seq: int) -> int:
+    stmt = select(func.count()).where(EVENT.c.station_id == station_id, EVENT.c.seq > pushed_seq)
+    return int(conn.execute(stmt).scalar_one())
+
+
+def sync_status(local: Store, station_id: str | None = None) -> SyncStatus:
+    """The station's sync health from its own store: queue, last success, offline since, alarm."""
+    with local.engine.connect() as conn:
+        if station_id is None:
+            station_id = conn.execute(
+                select(SYNC_STATE.c.station_id)
+                .order_by(SYNC_STATE.c.last_attempt_at.desc())
+                .limit(1)
+            ).scalar()
+        if station_id is None:
+            station_id = conn.execute(
+                select(EVENT.c.station_id).order_by(EVENT.c.event_id.desc()).limit(1)
+            ).scalar()
+        if station_id is None:
+            return SyncStatus("", 0, 0, 0, 0, None, None, None, None, None)
+        row = conn.execute(select(SYNC_STATE).where(SYNC_STATE.c.station_id == station_id)).first()
+        state: dict[str, Any] = dict(row._mapping) if row is not None else {}
+        pushed = int(state.get("pushed_seq") or 0)
+        return SyncStatus(
+            station_id=station_id,
+            queued=_queued(conn, station_id, pushed),
+            pushed_seq=pushed,
+            local_max_seq=local_max_seq(conn, station_id),
+            pulled_central_id=int(state.get("pulled_central_id") or 0),
+            last_attempt_at=state.get("last_attempt_at"),
+            last_success_at=state.get("last_success_at"),
+            offline_since=state.get("offline_since"),
+            last_error=state.get("last_error"),
+            alarm=state.get("alarm"),
+        )
+
+
+# -- one round -----------------------------------------------------------------------------
+
+
+def _classify(exc: BaseException) -> SyncError:
+    """Map whatever went wrong to offline / timeout / rejected, with a readable message."""
+    if isinstance(exc, SyncError):
+        return exc
+    if isinstance(exc, ApplyError):
+        return CentralRejected(str(exc))
+    if isinstance(exc, IntegrityError):
+        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        return CentralRejected(f"central refused the batch: {detail}")
+    if isinstance(exc, OperationalError | DBAPIError):
+        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        if isinstance(exc, OperationalError) or exc.connection_invalidated:
+            return CentralUnavailable(f"central unavailable: {detail}")
+        return CentralRejected(f"central refused the batch: {detail}")
+    if isinstance(exc, SQLAlchemyError | OSError):
+        return CentralUnavailable(f"central unavailable: {exc}")
+    return SyncError(f"{type(exc).__name__}: {exc}")
+
+
+class _Clock:
+    """The overall deadline of a round, handed out step by step."""
+
+    def __init__(self, deadlines: Deadlines) -> None:
+        self.deadlines = deadlines
+        self.end = time.monotonic() + deadlines.overall_s
+
+    def step(self) -> float:
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise SyncTimeout(f"the sync round ran past its {self.deadlines.overall_s:.0f} s")
+        return min(self.deadlines.step_s, left)
+
+
+def _check_central(conn: Connection) -> list[SequenceState]:
+    revision = schema_revision(conn)
+    head = _head_revision()
+    if revision != head:
+        raise CentralRejected(
+            f"central store is at schema {revision or 'none'}, this program needs {head}: "
+            "run `jpgb central init --db URL`"
+        )
+    with conn.begin():
+        return sequence_states(conn)
+
+
+_HEAD: list[str] = []
+
+
+def _head_revision() -> str:
+    if not _HEAD:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        _HEAD.append(ScriptDirectory.from_config(cfg).get_current_head() or "")
+    return _HEAD[0]
+
+
+def _push_batch(
+    conn: Connection, station_id: str, events: list[SyncEvent], snaps: Snapshots
+) -> _BatchResult:
+    with conn.begin():
+        take_push_lock(conn)
+        new = insert_events(conn, events, record_order=True)
+        outcome = apply_events(conn, new, snaps) if new else ApplyOutcome()
+        sequence = update_sequence(conn, station_id, [e.seq for e in events], now())
+    return _BatchResult(len(new), len(events) - len(new), outcome, sequence)
+
+
+def _pull_page(
+    conn: Connection, station_id: str, after: int, limit: int
+) -> tuple[list[SyncEvent], int, Snapshots]:
+    with conn.begin():
+        events, last = read_pull_page(conn, station_id, after, limit)
+        snaps = read_snapshots(conn, *snapshot_names(events)) if events else Snapshots()
+    return events, last, snaps
+
+
+def _merge(report: SyncReport, outcome: ApplyOutcome) -> None:
+    report.unknown_kinds += [f"{kind} ({eid})" for eid, kind in outcome.unknown]
+    report.issues += outcome.issues
+    report.duplicate_receipts += outcome.duplicate_receipts
+
+
+def _push(
+    local: Store,
+    link: CentralLink,
+    station_id: str,
+    report: SyncReport,
+    clock: _Clock,
+    batch_size: int,
+    central_mark: int,
+) -> None:
+    with local.engine.begin() as conn:
+        pushed_seq = int(_state(conn, station_id)["pushed_seq"])
+    next_seq = min(pushed_seq, central_mark) + 1
+    while True:
+        with local.engine.begin() as conn:
+            events = read_station_events(conn, station_id, next_seq, batch_size)
+            snaps = read_snapshots(conn, *snapshot_names(events)) if events else Snapshots()
+        if not events:
+            return
+        result = link.run(
+            "push",
+            partial(_push_batch, station_id=station_id, events=events, snaps=snaps),
+            clock.step(),
+        )
+        if os.environ.get(CRASH_HOOK) == "1":
+            os.kill(os.getpid(), signal.SIGKILL)  # test hook: die between commit and mark
+        _advance(local, station_id, "pushed_seq", events[-1].seq)
+        report.batches += 1
+        report.pushed += result.inserted
+        report.already_central += result.ignored
+        _merge(report, result.outcome)
+        alarm = result.sequence.alarm
+        if alarm and alarm not in report.alarms:
+            report.alarms.append(alarm)
+        next_seq = events[-1].seq + 1
+        if len(events) < batch_size:
+            return
+
+
+def _pull(
+    local: Store,
+    link: CentralLink,
+    station_id: str,
+    report: SyncReport,
+    clock: _Clock,
+    page: int,
+) -> None:
+    with local.engine.begin() as conn:
+        cursor = int(_state(conn, station_id)["pulled_central_id"])
+    while True:
+        after = cursor
+        events, last, snaps = link.run(
+            "pull",
+            partial(_pull_page, station_id=station_id, after=after, limit=page),
+            clock.step(),
+        )
+        if not events:
+            return
+        with local.engine.begin() as conn:
+            new = insert_events(conn, events, record_order=False)
+            outcome = apply_events(conn, new, snaps) if new else ApplyOutcome()
+            conn.execute(
+                SYNC_STATE.update()
+                .where(
+                    SYNC_STATE.c.station_id == station_id,
+                    SYNC_STATE.c.pulled_central_id < last,
+                )
+                .values(pulled_central_id=last)
+            )
+        report.pulled += len(new)
+        _merge(report, outcome)
+        cursor = last
+        if len(events) < page:
+            return
+
+
+def sync_once(
+    local: Store,
+    central_url: str,
+    station_id: str,
+    *,
+    batch_size: int = BATCH_SIZE,
+    pull_page: int = PULL_PAGE,
+    deadlines: Deadlines | None = None,
+    pull: bool = True,
+) -> SyncReport:
+    """Push this station's queued events to central, then pull everyone else's; never raises
+    for a sync failure (the report and `sync_state` say what went wrong)."""
+    deadlines = deadlines or Deadlines()
+    report = SyncReport(station_id, display_url(central_url), now())
+    with _station_lock(local.url, station_id):
+        _set_state(local, station_id, last_attempt_at=report.started_at)
+        clock = _Clock(deadlines)
+        link: CentralLink | None = None
+        try:
+            link = CentralLink(central_url, deadlines)
+            states = link.run("connect", _check_central, clock.step())
+            report.alarms = [s.alarm for s in states if s.alarm]
+            mine = next((s for s in states if s.station_id == station_id), None)
+            mark = mine.max_contiguous_seq if mine else 0
+            _push(local, link, station_id, report, clock, batch_size, mark)
+            if pull:
+                _pull(local, link, station_id, report, clock, pull_page)
+            report.ok = True
+        except Exception as exc:
+            error = _classify(exc)
+            report.error, report.error_kind = str(error), error.kind
+        finally:
+            if link is not None:
+                link.close()
+        report.finished_at = now()
+        _record(local, station_id, report)
+    return report
+
+
+def _record(local: Store, station_id: str, report: SyncReport) -> None:
+    with local.engine.begin() as conn:
+        state = _state(conn, station_id)
+        values: dict[str, Any]
+        if report.ok:
+            values = {
+                "last_success_at": report.finished_at,
+                "offline_since": None,
+                "last_error": None,
+                "alarm": "; ".join(report.alarms)[:2000] or None,
+            }
+        else:
+            values = {"last_error": (report.error or "")[:2000]}
+            if report.error_kind in ("offline", "timeout"):
+                values["offline_since"] = state["offline_since"] or report.started_at
+        conn.execute(
+            SYNC_STATE.update().where(SYNC_STATE.c.station_id == station_id).values(**values)
+        )
+        pushed = int(state["pushed_seq"])
+        report.queued = _queued(conn, station_id, pushed)
+
+
+def watch(
+    local: Store,
+    central_url: str,
+    station_id: str,
+    stop: threading.Event,
+    *,
+    interval_s: float = 5.0,
+    max_backoff_s: float = 60.0,
+    on_report: Callable[[SyncReport], None] | None = None,
+    deadlines: Deadlines | None = None,
+) -> None:
+    """Sync until `stop` is set: every `interval_s` while healthy, backing off (with jitter)
+    up to `max_backoff_s` while central is unreachable or refuses."""
+    backoff = 0.0
+    while not stop.is_set():
+        report = sync_once(local, central_url, station_id, deadlines=deadlines)
+        if on_report is not None:
+            on_report(report)
+        if report.ok:
+            backoff = 0.0
+            delay = 0.0 if report.queued else interval_s
+        else:
+            backoff = min(max_backoff_s, max(1.0, backoff * 2))
+            delay = backoff * random.uniform(0.8, 1.2)  # stations must not retry in lockstep
+        stop.wait(delay)
+
+
+# -- central -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CentralOverview:
+    """What central holds: per-station sequences, and what waits for a person."""
+
+    central: str
+    events: int
+    sequences: list[SequenceState]
+    issues: int
+    duplicate_receipts: int
+
+
+def central_overview(central_url: str, deadlines: Deadlines | None = None) -> CentralOverview:
+    """Read central's sequences, event count, open issues and unreviewed duplicate receipts."""
+    from jpgb_terminal.store.sync_tables import Receipt, SyncIssue
+
+    receipt = Receipt.__table__  # type: ignore[attr-defined]
+    issue = SyncIssue.__table__  # type: ignore[attr-defined]
+
+    def read(conn: Connection) -> CentralOverview:
+        states = _check_central(conn)
+        with conn.begin():
+            events = conn.execute(select(func.count()).select_from(EVENT)).scalar_one()
+            issues = conn.execute(select(func.count()).select_from(issue)).scalar_one()
+            dups = conn.execute(
+                select(func.count()).where(receipt.c.duplicate, receipt.c.reviewed_at.is_(None))
+            ).scalar_one()
+        return CentralOverview(display_url(central_url), events, states, issues, dups)
+
+    with CentralLink(central_url, deadlines) as link:
+        try:
+            return link.run("overview", read)
+        except SyncError:
+            raise
+        except Exception as exc:
+            raise _classify(exc) from exc

@@ -1,0 +1,278 @@
+"""Moving event rows in and out of a store, with the dialect differences kept here.
+
+- Reading a station's own events for push: by (station_id, seq), payload as stored text.
+- Storing events idempotently: PostgreSQL copies the batch into a temporary table and runs
+  `INSERT ... SELECT ... ON CONFLICT (event_id) DO NOTHING RETURNING`; SQLite uses
+  `INSERT ... ON CONFLICT (event_id) DO NOTHING` after looking up the ids already there
+  (safe because a SQLite writer holds the database lock from BEGIN IMMEDIATE).  Not
+  `INSERT OR IGNORE`: that would also swallow a clash on (station_id, seq), i.e. a station
+  reusing a sequence number for a different event, which must stop the push instead.
+- Central: the push lock, the acceptance order (`event_order`), station sequences and gaps,
+  and the pull page.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, Text, select, text, type_coerce
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from jpgb_terminal.store.sync_tables import EventOrder, StationSequence
+from jpgb_terminal.sync.apply import CHUNK, EVENT, SyncEvent
+
+EVENT_ORDER: Table = EventOrder.__table__  # type: ignore[attr-defined]
+STATION_SEQ: Table = StationSequence.__table__  # type: ignore[attr-defined]
+PUSH_LOCK_KEY = 0x6A706762_73796E63 & 0x7FFFFFFFFFFFFFFF  # "jpgb" "sync"
+_COLUMNS = ("event_id", "station_id", "seq", "kind", "tracking_no", "operator", "occurred_at")
+_READ = select(*(EVENT.c[c] for c in _COLUMNS), type_coerce(EVENT.c.payload, Text).label("payload"))
+
+
+def _decode(row: Any) -> SyncEvent:
+    raw = row.payload
+    if isinstance(raw, str):
+        payload, text_form = json.loads(raw), raw
+    else:  # a driver that decodes JSON itself
+        payload, text_form = raw, json.dumps(raw)
+    return SyncEvent(
+        event_id=row.event_id,
+        station_id=row.station_id,
+        seq=row.seq,
+        kind=row.kind,
+        tracking_no=row.tracking_no,
+        operator=row.operator,
+        occurred_at=row.occurred_at,
+        payload=payload,
+        payload_json=text_form,
+    )
+
+
+def read_station_events(
+    conn: Connection, station_id: str, first_seq: int, limit: int
+) -> list[SyncEvent]:
+    """Up to `limit` of the station's events from `first_seq` on, in sequence order."""
+    stmt = (
+        _READ.where(EVENT.c.station_id == station_id, EVENT.c.seq >= first_seq)
+        .order_by(EVENT.c.seq)
+        .limit(limit)
+    )
+    return [_decode(row) for row in conn.execute(stmt)]
+
+
+def local_max_seq(conn: Connection, station_id: str) -> int:
+    """The station's highest sequence number in this store (0 when it has none)."""
+    stmt = select(EVENT.c.seq).where(EVENT.c.station_id == station_id)
+    value = conn.execute(stmt.order_by(EVENT.c.seq.desc()).limit(1)).scalar()
+    return int(value or 0)
+
+
+def insert_events(
+    conn: Connection, events: Sequence[SyncEvent], *, record_order: bool
+) -> list[SyncEvent]:
+    """Store the events not already stored; return those, in the order given."""
+    if not events:
+        return []
+    if conn.dialect.name == "postgresql":
+        new_ids = _insert_pg(conn, events, record_order)
+    else:
+        new_ids = _insert_generic(conn, events, record_order)
+    return [e for e in events if e.event_id in new_ids]
+
+
+def _insert_pg(conn: Connection, events: Sequence[SyncEvent], record_order: bool) -> set[str]:
+    cols = ", ".join((*_COLUMNS, "payload"))
+    raw: Any = conn.connection.dbapi_connection
+    with raw.cursor() as cur:
+        # LIKE copies the columns and NOT NULLs but no index: COPY into it is as cheap as it gets.
+        cur.execute("CREATE TEMP TABLE IF NOT EXISTS sync_stage (LIKE event) ON COMMIT DELETE ROWS")
+        cur.execute("TRUNCATE sync_stage")
+        with cur.copy(f"COPY sync_stage ({cols}) FROM STDIN") as copy:
+            for e in events:
+                copy.write_row(
+                    (
+                        e.event_id,
+                        e.station_id,
+                        e.seq,
+                        e.kind,
+                        e.tracking_no,
+                        e.operator,
+                        e.occurred_at,
+                        e.payload_json if e.payload_json is not None else json.dumps(e.payload),
+                    )
+                )
+        inserted = (
+            f"INSERT INTO event ({cols}) SELECT {cols} FROM sync_stage "
+            "ON CONFLICT (event_id) DO NOTHING RETURNING event_id, station_id, seq"
+        )
+        if record_order:
+            cur.execute(
+                f"WITH ins AS ({inserted}) "
+                "INSERT INTO event_order (event_id, station_id) "
+                "SELECT event_id, station_id FROM ins ORDER BY station_id, seq "
+                "RETURNING event_id"
+            )
+        else:
+            cur.execute(inserted)
+        return {row[0] for row in cur.fetchall()}
+
+
+def _insert_generic(conn: Connection, events: Sequence[SyncEvent], record_order: bool) -> set[str]:
+    ids = [e.event_id for e in events]
+    present: set[str] = set()
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
+        present |= set(
+            conn.execute(select(EVENT.c.event_id).where(EVENT.c.event_id.in_(chunk))).scalars()
+        )
+    fresh = [e for e in events if e.event_id not in present]
+    if not fresh:
+        return set()
+    stmt = sqlite_insert(EVENT).on_conflict_do_nothing(index_elements=["event_id"])
+    conn.execute(stmt, [e.row() for e in fresh])
+    if record_order:
+        conn.execute(
+            EVENT_ORDER.insert(),
+            [{"event_id": e.event_id, "station_id": e.station_id} for e in fresh],
+        )
+    return {e.event_id for e in fresh}
+
+
+def take_push_lock(conn: Connection) -> None:
+    """Serialise pushes on central until commit, so central_ids become visible in order.
+
+    SQLite needs nothing: BEGIN IMMEDIATE already admits one writer at a time.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PUSH_LOCK_KEY})
+
+
+@dataclass(frozen=True)
+class SequenceState:
+    """Central's view of one station's sequence."""
+
+    station_id: str
+    max_contiguous_seq: int
+    max_seen_seq: int
+    gap_from: int | None
+    gap_detected_at: datetime | None
+    last_push_at: datetime | None
+
+    @property
+    def alarm(self) -> str | None:
+        """A line for the status display when the sequence has a hole."""
+        if self.gap_from is None:
+            return None
+        return (
+            f"central is missing {self.station_id} events from seq {self.gap_from} "
+            f"(has up to {self.max_seen_seq})"
+        )
+
+
+def sequence_states(conn: Connection, station_id: str | None = None) -> list[SequenceState]:
+    """Central's sequence record of every station (or of one)."""
+    stmt = select(STATION_SEQ).order_by(STATION_SEQ.c.station_id)
+    if station_id is not None:
+        stmt = stmt.where(STATION_SEQ.c.station_id == station_id)
+    return [SequenceState(**row) for row in conn.execute(stmt).mappings()]
+
+
+def _contiguous_end(conn: Connection, station_id: str, start: int) -> int:
+    """The last seq of the unbroken run that starts at `start` (which must be stored)."""
+    if start == 0:
+        first = conn.execute(
+            select(EVENT.c.seq).where(EVENT.c.station_id == station_id, EVENT.c.seq == 1)
+        ).scalar()
+        if first is None:
+            return 0
+        start = 1
+    value = conn.execute(
+        text(
+            "SELECT min(e.seq) FROM event e WHERE e.station_id = :s AND e.seq >= :start "
+            "AND NOT EXISTS (SELECT 1 FROM event f WHERE f.station_id = :s AND f.seq = e.seq + 1)"
+        ),
+        {"s": station_id, "start": start},
+    ).scalar()
+    return int(value) if value is not None else start
+
+
+def update_sequence(
+    conn: Connection, station_id: str, seqs: Sequence[int], at: datetime
+) -> SequenceState:
+    """After storing a batch: advance the station's contiguous mark, note any hole."""
+    states = sequence_states(conn, station_id)
+    if states:
+        old = states[0]
+    else:
+        conn.execute(
+            STATION_SEQ.insert(),
+            {"station_id": station_id, "max_contiguous_seq": 0, "max_seen_seq": 0},
+        )
+        old = SequenceState(station_id, 0, 0, None, None, None)
+    end = _contiguous_end(conn, station_id, old.max_contiguous_seq)
+    seen = max([old.max_seen_seq, end, *seqs])
+    gap_from = end + 1 if seen > end else None
+    if gap_from is None:
+        detected = None
+    elif old.gap_from == gap_from and old.gap_detected_at is not None:
+        detected = old.gap_detected_at
+    else:
+        detected = at
+    new = SequenceState(station_id, end, seen, gap_from, detected, at)
+    conn.execute(
+        STATION_SEQ.update()
+        .where(STATION_SEQ.c.station_id == station_id)
+        .values(
+            max_contiguous_seq=end,
+            max_seen_seq=seen,
+            gap_from=gap_from,
+            gap_detected_at=detected,
+            last_push_at=at,
+        )
+    )
+    return new
+
+
+def read_pull_page(
+    conn: Connection, station_id: str, after: int, limit: int
+) -> tuple[list[SyncEvent], int]:
+    """Other stations' events accepted after central_id `after`, and the last central_id."""
+    stmt = (
+        select(EVENT_ORDER.c.central_id, *(EVENT.c[c] for c in _COLUMNS), EVENT.c.payload)
+        .select_from(EVENT_ORDER.join(EVENT, EVENT.c.event_id == EVENT_ORDER.c.event_id))
+        .where(EVENT_ORDER.c.central_id > after, EVENT_ORDER.c.station_id != station_id)
+        .order_by(EVENT_ORDER.c.central_id)
+        .limit(limit)
+    )
+    events: list[SyncEvent] = []
+    last = after
+    for row in conn.execute(stmt):
+        last = int(row.central_id)
+        events.append(
+            SyncEvent(
+                event_id=row.event_id,
+                station_id=row.station_id,
+                seq=row.seq,
+                kind=row.kind,
+                tracking_no=row.tracking_no,
+                operator=row.operator,
+                occurred_at=row.occurred_at,
+                payload=row.payload,
+            )
+        )
+    return events, last
+
+
+def schema_revision(conn: Connection) -> str | None:
+    """The store's migration revision, or None when it was never initialised."""
+    try:
+        with conn.begin():
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except (ProgrammingError, OperationalError) as exc:
+        if "alembic_version" in str(exc.orig):
+            return None
+        raise
