@@ -6,6 +6,7 @@ import typer
 
 from jpgb_terminal.cli import (
     billing,
+    central,
     customers,
     db,
     demo,
@@ -15,6 +16,7 @@ from jpgb_terminal.cli import (
     parcels,
     prealerts,
     run,
+    sync,
     users,
 )
 
@@ -35,6 +37,8 @@ app.add_typer(devices.app, name="devices")
 app.add_typer(holds.app, name="holds")
 app.add_typer(manifest.app, name="manifest")
 app.add_typer(billing.app, name="billing")
+app.add_typer(sync.app, name="sync")
+app.add_typer(central.app, name="central")
 app.command("run")(run.run)
 
 

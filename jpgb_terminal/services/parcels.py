@@ -42,10 +42,12 @@ def parcel_view(session: Session, tracking_no: str, *, today: date | None = None
     parcel = get_parcel(session, resolve_tracking(tracking_no))
     today = today or local_date(now())
     holds = open_holds(session, parcel.tracking_no)
-    events = session.exec(
-        select(Event)
-        .where(Event.tracking_no == parcel.tracking_no)
-        .order_by(Event.occurred_at, Event.station_id, Event.seq)  # type: ignore[arg-type]
+    events = list(
+        session.exec(
+            select(Event)
+            .where(Event.tracking_no == parcel.tracking_no)
+            .order_by(Event.occurred_at, Event.station_id, Event.seq)  # type: ignore[arg-type]
+        )
     )
     return {
         "tracking_no": parcel.tracking_no,
@@ -71,4 +73,24 @@ def parcel_view(session: Session, tracking_no: str, *, today: date | None = None
             }
             for e in events
         ],
+        "receipts": _receipts(events),
     }
+
+
+def _receipts(events: list[Event]) -> list[dict[str, Any]]:
+    """Every receipt of the parcel; when stations received it more than once (offline),
+    the earliest by (time, event id) is billed and the others are marked duplicates."""
+    received = sorted(
+        (e for e in events if e.kind == "parcel.received"),
+        key=lambda e: (e.occurred_at, e.event_id),
+    )
+    return [
+        {
+            "station_id": e.station_id,
+            "received_at": e.occurred_at.astimezone(WAREHOUSE_TZ).isoformat(),
+            "event_id": e.event_id,
+            "operator": e.operator,
+            "duplicate": i > 0,
+        }
+        for i, e in enumerate(received)
+    ]

@@ -40,7 +40,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlch
 
 from jpgb_terminal.clock import now
 from jpgb_terminal.store import Store
-from jpgb_terminal.store.engine import MIGRATIONS, display_url
+from jpgb_terminal.store.engine import MIGRATIONS, display_url, normalize_url
 from jpgb_terminal.store.sync_tables import SyncState
 from jpgb_terminal.sync.apply import (
     EVENT,
@@ -436,7 +436,7 @@ def sync_once(
     """Push this station's queued events to central, then pull everyone else's; never raises
     for a sync failure (the report and `sync_state` say what went wrong)."""
     deadlines = deadlines or Deadlines()
-    report = SyncReport(station_id, display_url(central_url), now())
+    report = SyncReport(station_id, display_url(normalize_url(central_url)), now())
     with _station_lock(local.url, station_id):
         _set_state(local, station_id, last_attempt_at=report.started_at)
         clock = _Clock(deadlines)
@@ -540,7 +540,7 @@ def central_overview(central_url: str, deadlines: Deadlines | None = None) -> Ce
             dups = conn.execute(
                 select(func.count()).where(receipt.c.duplicate, receipt.c.reviewed_at.is_(None))
             ).scalar_one()
-        return CentralOverview(display_url(central_url), events, states, issues, dups)
+        return CentralOverview(link.shown, events, states, issues, dups)
 
     with CentralLink(central_url, deadlines) as link:
         try:
