@@ -132,6 +132,7 @@ def decide(
     assert actor.operator is not None and role is not None and note is not None
 
     decision_id = new_id()
+    sale_id = new_id() if ledger is not None else None
     hold_ids = tuple(h.id for h in holds)
     consent = _clean(consent_reference) if act == Action.DISPOSE else None
     report = _clean(report_reference) if act == Action.REPORT else None
@@ -148,7 +149,7 @@ def decide(
         "deadline": deadline,
         "consent_reference": consent,
         "report_reference": report,
-        "sale": ledger.as_dict() if ledger else None,
+        "sale": {"sale_id": sale_id, **ledger.as_dict()} if ledger else None,
     }
     event = append_event(
         session, actor, "parcel.decided", payload, tracking_no=parcel.tracking_no, at=at
@@ -193,7 +194,7 @@ def decide(
         conn.execute(
             SALE.insert(),
             {
-                "id": new_id(),
+                "id": sale_id,
                 "decision_id": decision_id,
                 "tracking_no": parcel.tracking_no,
                 "currency": ledger.currency,

@@ -258,6 +258,7 @@ def test_sale_records_the_ledger(seeded: Store) -> None:
         event = s.exec(select(Event).where(Event.kind == "parcel.decided")).one()
         assert event.payload["sale"]["balance"] == 7_000
         assert event.payload["sale"]["interest"] == 0
+        assert event.payload["sale"]["sale_id"] == sale.id
         assert get_parcel(s, number).state == "sold"
 
 
