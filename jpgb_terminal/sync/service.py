@@ -33,6 +33,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+import psycopg
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, func, select
@@ -280,9 +281,21 @@ def _classify(exc: BaseException) -> SyncError:
         if isinstance(exc, OperationalError) or exc.connection_invalidated:
             return CentralUnavailable(f"central unavailable: {detail}")
         return CentralRejected(f"central refused the batch: {detail}")
+    # The COPY path talks to psycopg directly, so its errors arrive unwrapped.
+    if isinstance(exc, psycopg.IntegrityError):
+        return CentralRejected(f"central refused the batch: {_first_line(exc)}")
+    if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+        return CentralUnavailable(f"central unavailable: {_first_line(exc)}")
+    if isinstance(exc, psycopg.Error):
+        return CentralRejected(f"central refused the batch: {_first_line(exc)}")
     if isinstance(exc, SQLAlchemyError | OSError):
         return CentralUnavailable(f"central unavailable: {exc}")
     return SyncError(f"{type(exc).__name__}: {exc}")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 class _Clock:
@@ -345,7 +358,9 @@ def _pull_page(
 def _merge(report: SyncReport, outcome: ApplyOutcome) -> None:
     report.unknown_kinds += [f"{kind} ({eid})" for eid, kind in outcome.unknown]
     report.issues += outcome.issues
-    report.duplicate_receipts += outcome.duplicate_receipts
+    for tracking_no in outcome.duplicate_receipts:
+        if tracking_no not in report.duplicate_receipts:
+            report.duplicate_receipts.append(tracking_no)
 
 
 def _push(
