@@ -131,8 +131,9 @@ def central_engine(url: str, deadlines: Deadlines) -> Engine:
         "keepalives_interval": 2,
         "keepalives_count": 3,
         "tcp_user_timeout": deadlines.tcp_user_timeout_ms,
-        "application_name": "jpgb-sync",
     }
+    if "application_name" not in parsed.query:
+        connect_args["application_name"] = "jpgb-sync"
     engine = create_engine(url, poolclass=NullPool, connect_args=connect_args)
     settings = (
         f"SET statement_timeout = {int(deadlines.statement_ms)}; "

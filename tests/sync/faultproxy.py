@@ -9,6 +9,7 @@ Put between a station and PostgreSQL, it plays the half-dead links a warehouse s
 - `cut_commit_reply_after(marker)`: the first COMMIT sent after `marker` appeared in the
   client's bytes reaches the server, and the server's answer is swallowed and the client's
   connection dropped: the commit happened, the client cannot know;
+- `blackhole_after(marker)`: a black hole from the moment `marker` goes by (mid-transaction);
 - `pause_commit_after(marker)`: that COMMIT is held back until `release()`, so a test can do
   something to the server (pg_terminate_backend) while the transaction is open.
 
@@ -25,6 +26,8 @@ from collections import deque
 from dataclasses import dataclass, field
 
 CHUNK = 65536
+# The simple-protocol message that ends a transaction: 'Q', length 11, "COMMIT\0".
+COMMIT_MESSAGE = b"Q\x00\x00\x00\x0bCOMMIT\x00"
 
 
 @dataclass
@@ -80,6 +83,9 @@ class FaultProxy:
         with self._lock:
             listener, self._listener = self._listener, None
         if listener is not None:
+            # shutdown() wakes the thread blocked in accept(); close() alone would not.
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
             listener.close()
 
     def blackhole(self) -> None:
@@ -108,6 +114,11 @@ class FaultProxy:
         """Let the next COMMIT after `marker` through but swallow its reply and drop the client."""
         self.commit_seen.clear()
         self._marker, self._commit_action = marker, "cut"
+
+    def blackhole_after(self, marker: bytes) -> None:
+        """Turn into a black hole as soon as `marker` appears in a client's bytes."""
+        self.commit_seen.clear()
+        self._marker, self._commit_action = marker, "blackhole"
 
     def pause_commit_after(self, marker: bytes) -> None:
         """Hold the next COMMIT after `marker` until release(); `commit_seen` is set meanwhile."""
@@ -187,6 +198,7 @@ class FaultProxy:
 
         worker = threading.Thread(target=sender, daemon=True)
         worker.start()
+        keep_open = False
         try:
             while not pipe.closed.is_set():
                 try:
@@ -194,14 +206,14 @@ class FaultProxy:
                 except OSError:
                     break
                 if not data:
+                    if self.mode == "blackhole":
+                        keep_open = True  # a black hole does not pass a FIN on either
                     break
+                if upstream:
+                    self._watch_client(pipe, data)
                 if self.mode == "blackhole":
                     continue  # swallowed: the far end waits for ever
-                if upstream:
-                    data_ok = self._watch_client(pipe, data)
-                    if not data_ok:
-                        break
-                elif pipe.cut:
+                if not upstream and pipe.cut:
                     # The commit's answer: swallowed, and the client loses its connection.
                     with contextlib.suppress(OSError):
                         pipe.client.shutdown(socket.SHUT_RDWR)
@@ -216,19 +228,23 @@ class FaultProxy:
             with ready:
                 ready.notify()
             worker.join(timeout=5)
-            if not pipe.cut:
+            if not pipe.cut and not keep_open:
                 self._close(pipe)
 
-    def _watch_client(self, pipe: _Pipe, data: bytes) -> bool:
+    def _watch_client(self, pipe: _Pipe, data: bytes) -> None:
         if self._marker is None:
-            return True
+            return
         if self._marker in data:
             pipe.seen_marker = True
-        if pipe.seen_marker and b"COMMIT" in data and self._commit_action is not None:
+            if self._commit_action == "blackhole":
+                self._commit_action = None
+                self.mode = "blackhole"
+                self.commit_seen.set()
+                return
+        if pipe.seen_marker and COMMIT_MESSAGE in data and self._commit_action is not None:
             action, self._commit_action = self._commit_action, None
             self.commit_seen.set()
             if action == "cut":
                 pipe.cut = True
             elif action == "pause":
                 self._release.wait(30)
-        return True
