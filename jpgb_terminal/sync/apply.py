@@ -35,6 +35,7 @@ snapshots (`Snapshots`) and are upserted before the events are applied.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -43,7 +44,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, select
+from sqlalchemy import JSON, Connection, Table, and_, bindparam, select
 
 from jpgb_terminal.clock import now
 from jpgb_terminal.rules.states import FINAL_STATES, ParcelState
@@ -367,14 +368,11 @@ class Projection:
         """Write everything, parents before children, and settle duplicate receipts."""
         conn = self.conn
         self._settle_receipts()
-        if self.new_customers:
-            conn.execute(CUSTOMER.insert(), list(self.new_customers.values()))
+        _insert_many(conn, CUSTOMER, list(self.new_customers.values()))
         _update_many(conn, CUSTOMER, "id", self.customer_updates)
-        if self.new_operators:
-            conn.execute(OPERATOR.insert(), list(self.new_operators.values()))
+        _insert_many(conn, OPERATOR, list(self.new_operators.values()))
         _update_many(conn, OPERATOR, "name", self.operator_updates)
-        if self.new_parcels:
-            conn.execute(PARCEL.insert(), [self.parcels[t] for t in sorted(self.new_parcels)])
+        _insert_many(conn, PARCEL, [self.parcels[t] for t in sorted(self.new_parcels)])
         if self.dirty_parcels:
             _update_many(
                 conn,
@@ -385,13 +383,10 @@ class Projection:
                     for t in sorted(self.dirty_parcels)
                 },
             )
-        if self.new_prealerts:
-            conn.execute(PREALERT.insert(), list(self.new_prealerts.values()))
+        _insert_many(conn, PREALERT, list(self.new_prealerts.values()))
         _update_many(conn, PREALERT, "tracking_no", self.prealert_updates)
         for table in (WEIGHT, INSPECTION, HOLD):
-            rows = self.inserts.get(table.name)
-            if rows:
-                conn.execute(table.insert(), rows)
+            _insert_many(conn, table, self.inserts.get(table.name, []))
         if self.hold_closes:
             conn.execute(
                 HOLD.update()
@@ -400,9 +395,7 @@ class Projection:
                 self.hold_closes,
             )
         for table in (DECISION, SALE, RECEIPT):
-            rows = self.inserts.get(table.name)
-            if rows:
-                conn.execute(table.insert(), rows)
+            _insert_many(conn, table, self.inserts.get(table.name, []))
         receipt_updates = self.inserts.get("receipt_update")
         if receipt_updates:
             conn.execute(
@@ -421,8 +414,7 @@ class Projection:
                     ).scalars()
                 )
             fresh = [self.issues[i] for i in ids if i not in known]
-            if fresh:
-                conn.execute(ISSUE.insert(), fresh)
+            _insert_many(conn, ISSUE, fresh)
         return self.outcome
 
     def _settle_receipts(self) -> None:
@@ -492,6 +484,23 @@ class Projection:
 
 def _on_parcel(event: SyncEvent) -> bool:
     return event.kind.startswith("parcel.")
+
+
+def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows; on PostgreSQL through COPY, several times faster than executemany."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(table.insert(), rows)
+        return
+    columns = [c for c in table.columns if c.name in rows[0]]
+    json_cols = {c.name for c in columns if isinstance(c.type, JSON)}
+    names = [c.name for c in columns]
+    raw: Any = conn.connection.dbapi_connection
+    quoted = ", ".join(f'"{n}"' for n in names)
+    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(tuple(json.dumps(row[n]) if n in json_cols else row[n] for n in names))
 
 
 def _update_many(

@@ -25,10 +25,11 @@ import math
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine, make_url
@@ -152,6 +153,29 @@ def central_engine(url: str, deadlines: Deadlines) -> Engine:
     return engine
 
 
+class Step(Generic[T]):
+    """A step running in its worker thread, with the moment it must be done by."""
+
+    def __init__(self, link: CentralLink, name: str, due: float, limit: float) -> None:
+        self.link, self.name, self.due, self.limit = link, name, due, limit
+        self.done = threading.Event()
+        self.outcome: dict[str, Any] = {}
+
+    def result(self) -> T:
+        """The step's value; its error re-raised; SyncTimeout (and a cut link) past the due time."""
+        if not self.done.wait(max(0.0, self.due - time.monotonic())):
+            self.link.dead = True
+            self.link._cut()
+            # The shut socket wakes the worker at once; do not wait long for it either way.
+            self.done.wait(2.0)
+            raise SyncTimeout(
+                f"central {self.link.shown} did not finish {self.name} within {self.limit:.0f} s"
+            )
+        if "error" in self.outcome:
+            raise self.outcome["error"]
+        return self.outcome["value"]  # type: ignore[no-any-return]
+
+
 class CentralLink:
     """One connection to central, used step by step, each step under its own deadline."""
 
@@ -178,34 +202,30 @@ class CentralLink:
 
     def run(self, name: str, fn: Callable[[Connection], T], timeout: float | None = None) -> T:
         """Run `fn(connection)` in a worker thread; cut the connection if it overruns."""
+        return self.start(name, fn, timeout).result()
+
+    def start(
+        self, name: str, fn: Callable[[Connection], T], timeout: float | None = None
+    ) -> Step[T]:
+        """Start `fn(connection)` in a worker thread; `result()` waits for it (with the
+        deadline), so the caller can do local work meanwhile."""
         if self.dead:
             raise CentralUnavailable(f"the link to {self.shown} was cut by an earlier timeout")
         limit = self.deadlines.step_s if timeout is None else timeout
         if self._conn is None:
             limit += self.deadlines.connect_s
-        outcome: dict[str, Any] = {}
-        done = threading.Event()
+        step: Step[T] = Step(self, name, time.monotonic() + max(0.0, limit), limit)
 
         def work() -> None:
             try:
-                conn = self._connection()
-                outcome["value"] = fn(conn)
+                step.outcome["value"] = fn(self._connection())
             except BaseException as exc:
-                outcome["error"] = exc
+                step.outcome["error"] = exc
             finally:
-                done.set()
+                step.done.set()
 
-        worker = threading.Thread(target=work, name=f"jpgb-sync-{name}", daemon=True)
-        worker.start()
-        if not done.wait(max(0.0, limit)):
-            self.dead = True
-            self._cut()
-            # The shut socket wakes the worker at once; do not wait long for it either way.
-            done.wait(2.0)
-            raise SyncTimeout(f"central {self.shown} did not finish {name} within {limit:.0f} s")
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["value"]  # type: ignore[no-any-return]
+        threading.Thread(target=work, name=f"jpgb-sync-{name}", daemon=True).start()
+        return step
 
     def _connection(self) -> Connection:
         with self._lock:

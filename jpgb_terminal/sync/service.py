@@ -375,20 +375,21 @@ def _push(
     with local.engine.begin() as conn:
         pushed_seq = int(_state(conn, station_id)["pushed_seq"])
     next_seq = min(pushed_seq, central_mark) + 1
-    while True:
-        with local.engine.begin() as conn:
-            events = read_station_events(conn, station_id, next_seq, batch_size)
-            snaps = read_snapshots(conn, *snapshot_names(events)) if events else Snapshots()
-        if not events:
-            return
-        result = link.run(
+    events = _read_batch(local, station_id, next_seq, batch_size)
+    while events:
+        batch, snaps = events
+        step = link.start(
             "push",
-            partial(_push_batch, station_id=station_id, events=events, snaps=snaps),
+            partial(_push_batch, station_id=station_id, events=batch, snaps=snaps),
             clock.step(),
         )
+        # Read the next batch while central works on this one: the two overlap.
+        more = len(batch) == batch_size
+        upcoming = _read_batch(local, station_id, batch[-1].seq + 1, batch_size) if more else None
+        result = step.result()
         if os.environ.get(CRASH_HOOK) == "1":
             os.kill(os.getpid(), signal.SIGKILL)  # test hook: die between commit and mark
-        _advance(local, station_id, "pushed_seq", events[-1].seq)
+        _advance(local, station_id, "pushed_seq", batch[-1].seq)
         report.batches += 1
         report.pushed += result.inserted
         report.already_central += result.ignored
@@ -396,9 +397,17 @@ def _push(
         alarm = result.sequence.alarm
         if alarm and alarm not in report.alarms:
             report.alarms.append(alarm)
-        next_seq = events[-1].seq + 1
-        if len(events) < batch_size:
-            return
+        events = upcoming
+
+
+def _read_batch(
+    local: Store, station_id: str, first_seq: int, limit: int
+) -> tuple[list[SyncEvent], Snapshots] | None:
+    with local.engine.begin() as conn:
+        events = read_station_events(conn, station_id, first_seq, limit)
+        if not events:
+            return None
+        return events, read_snapshots(conn, *snapshot_names(events))
 
 
 def _pull(

@@ -1,0 +1,213 @@
+"""sync_push and sync_rtt: pushing a station's events to a PostgreSQL central.
+
+sync_push: 100,000 events from one station (receive, weigh, inspect, clear: the shapes the
+services write), pushed and applied on central; baseline: a raw COPY of the same rows into a
+bare table with no index, in the same run.  sync_rtt: 2,000 events through a proxy that adds
+10 ms each way; baseline: the same round without the proxy.
+
+Needs PostgreSQL: JPGB_BENCH_POSTGRES_URL or JPGB_TEST_POSTGRES_URL (skipped when unset).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+from bench.harness import Result
+from jpgb_terminal.ids import new_id
+from jpgb_terminal.store import Store, open_store
+from jpgb_terminal.store.tables import Event
+from jpgb_terminal.sync import sync_once
+from jpgb_terminal.tracking import jp12_check_digit
+
+PUSH_EVENTS = 100_000
+RTT_EVENTS = 2_000
+STATION = "BENCH"
+EVENT = Event.__table__  # type: ignore[attr-defined]
+
+
+def _pg_url() -> str | None:
+    return os.environ.get("JPGB_BENCH_POSTGRES_URL") or os.environ.get("JPGB_TEST_POSTGRES_URL")
+
+
+def _libpq(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+@contextmanager
+def _schema(base: str) -> Iterator[str]:
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_libpq(base), autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{name}"')
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{sep}options=-csearch_path%3D{name}"
+    finally:
+        with psycopg.connect(_libpq(base), autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{name}" CASCADE')
+
+
+def _events(n: int) -> list[dict[str, Any]]:
+    """n events, four per parcel, with the payloads the services write."""
+    start = datetime(2026, 11, 20, tzinfo=UTC)
+    rows: list[dict[str, Any]] = []
+    seq = 0
+    parcel = 0
+    frame = b"S S      1234 g\r\n".hex()
+    while len(rows) < n:
+        parcel += 1
+        body = f"{7000_0000_000 + parcel:011d}"
+        tracking = body + str(jp12_check_digit(body))
+        at = start + timedelta(seconds=parcel)
+        payloads = [
+            (
+                "parcel.received",
+                {
+                    "scheme": "jp12",
+                    "scanned": tracking,
+                    "customer_id": "C1",
+                    "prealert_matched": True,
+                },
+            ),
+            (
+                "parcel.weighed",
+                {
+                    "weight_id": new_id(),
+                    "grams": 1000 + parcel % 5000,
+                    "source": "scale",
+                    "raw_frame": frame,
+                    "scale_id": "bench-scale",
+                    "protocol": "mt-sics",
+                    "reason": None,
+                    "approved_by": None,
+                    "from_state": "received",
+                },
+            ),
+            (
+                "parcel.inspected",
+                {"inspection_id": new_id(), "opened": False, "findings": [], "note": None},
+            ),
+            ("parcel.cleared", {"from_state": "weighed"}),
+        ]
+        for kind, payload in payloads[: n - len(rows)]:
+            seq += 1
+            rows.append(
+                {
+                    "event_id": new_id(),
+                    "station_id": STATION,
+                    "seq": seq,
+                    "kind": kind,
+                    "tracking_no": tracking,
+                    "operator": "aiko",
+                    "occurred_at": at,
+                    "payload": payload,
+                }
+            )
+    return rows
+
+
+def _station(folder: Path, rows: list[dict[str, Any]]) -> Store:
+    store = open_store(f"sqlite:///{folder / 'station.db'}")
+    with store.engine.begin() as conn:
+        conn.execute(EVENT.insert(), rows)
+    return store
+
+
+def _raw_copy(url: str, rows: list[dict[str, Any]]) -> float:
+    """Seconds to COPY the same rows into a bare table (no index, no constraint)."""
+    texts = [json.dumps(r["payload"]) for r in rows]
+    with psycopg.connect(_libpq(url)) as conn:
+        conn.execute(
+            "CREATE TABLE bare (event_id text, station_id text, seq int, kind text, "
+            "tracking_no text, operator text, occurred_at timestamptz, payload json)"
+        )
+        conn.commit()
+        t0 = time.perf_counter()
+        with conn.cursor() as cur, cur.copy("COPY bare FROM STDIN") as copy:
+            for r, payload in zip(rows, texts, strict=True):
+                copy.write_row(
+                    (
+                        r["event_id"],
+                        r["station_id"],
+                        r["seq"],
+                        r["kind"],
+                        r["tracking_no"],
+                        r["operator"],
+                        r["occurred_at"],
+                        payload,
+                    )
+                )
+        conn.commit()
+        return time.perf_counter() - t0
+
+
+def _push(folder: Path, central: str, rows: list[dict[str, Any]], **kwargs: Any) -> float:
+    store = _station(folder, rows)
+    open_store(central).dispose()
+    t0 = time.perf_counter()
+    report = sync_once(store, central, STATION, **kwargs)
+    elapsed = time.perf_counter() - t0
+    store.dispose()
+    if not report.ok or report.pushed != len(rows):
+        raise RuntimeError(f"bench sync failed: {report.error}")
+    return elapsed
+
+
+def _sync_push(base: str) -> Result:
+    rows = _events(PUSH_EVENTS)
+    with _schema(base) as raw_url:
+        raw_s = _raw_copy(raw_url, rows)
+    with tempfile.TemporaryDirectory() as folder, _schema(base) as central:
+        push_s = _push(Path(folder), central, rows, batch_size=5000, pull=False)
+    value = len(rows) / push_s
+    baseline = len(rows) / raw_s
+    return Result(
+        "sync_push",
+        value,
+        "events/s",
+        baseline,
+        {"events": len(rows), "push_s": round(push_s, 3), "raw_copy_s": round(raw_s, 3)},
+    )
+
+
+def _sync_rtt(base: str) -> Result:
+    from tests.sync.faultproxy import FaultProxy
+
+    rows = _events(RTT_EVENTS)
+    with tempfile.TemporaryDirectory() as folder, _schema(base) as central:
+        direct_s = _push(Path(folder), central, rows)
+    parsed = make_url(base)
+    proxy = FaultProxy(parsed.host or "127.0.0.1", parsed.port or 5432)
+    proxy.delay_s = 0.010
+    try:
+        with tempfile.TemporaryDirectory() as folder, _schema(base) as central:
+            slow_s = _push(Path(folder), proxy.url(central), rows)
+    finally:
+        proxy.close()
+    return Result(
+        "sync_rtt",
+        slow_s,
+        "s",
+        direct_s,
+        {"events": len(rows), "added_delay_ms_each_way": 10, "goal_s": 2.0},
+    )
+
+
+def run() -> list[Result]:
+    """Both sync benchmarks (none when no PostgreSQL is configured)."""
+    base = _pg_url()
+    if not base:
+        print("bench_sync: set JPGB_BENCH_POSTGRES_URL or JPGB_TEST_POSTGRES_URL to run")
+        return []
+    return [_sync_push(base), _sync_rtt(base)]
