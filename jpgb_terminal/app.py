@@ -13,6 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.app import App
@@ -46,7 +47,8 @@ class JpgbApp(App[None]):
     """The bench terminal."""
 
     TITLE = "JPGB Terminal"
-    CSS_PATH = "screens/app.tcss"
+    # Absolute, so that subclasses defined elsewhere (tests, benchmarks) find it too.
+    CSS_PATH = Path(__file__).parent / "screens" / "app.tcss"
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(
@@ -94,10 +96,22 @@ class JpgbApp(App[None]):
     def on_mount(self) -> None:
         """Paint the login screen at once; open the store and devices behind it."""
         self.push_screen(LoginScreen())
-        if os.environ.get("JPGB_EXIT_AFTER_FIRST_PAINT"):
-            self.call_after_refresh(self.exit)
+        if os.environ.get("JPGB_FIRST_PAINT_FILE"):
+            # Start-up timing: note when the first frame is on screen, then leave.
+            self.call_after_refresh(self._first_painted, os.environ["JPGB_FIRST_PAINT_FILE"])
             return
+        # Started after the first frame, so its imports do not hold the first paint back.
+        self.call_after_refresh(self._begin_station)
+
+    def _begin_station(self) -> None:
         self.run_worker(self._start_station, thread=True, name="station-start", group="station")
+
+    def _first_painted(self, path: str) -> None:
+        import time
+
+        with open(path, "w") as fh:
+            fh.write(repr(time.time()))
+        self.exit()
 
     def _start_station(self) -> None:
         try:

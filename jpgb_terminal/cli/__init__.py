@@ -1,47 +1,66 @@
-"""The `jpgb` command line: one typer sub-app per command group."""
+"""The `jpgb` command line: one typer sub-app per command group, imported only when used.
+
+The terminal must open fast, so `jpgb demo` or `jpgb run` does not import the
+modules of every other command group: the entry point looks at the first word
+on the command line and builds only that group (all groups for help).
+"""
 
 from __future__ import annotations
 
+import importlib
+import sys
+from typing import Any
+
 import typer
 
-from jpgb_terminal.cli import (
-    billing,
-    central,
-    customers,
-    db,
-    demo,
-    devices,
-    holds,
-    manifest,
-    parcels,
-    prealerts,
-    run,
-    sync,
-    users,
-)
+# command word -> (module in jpgb_terminal.cli, attribute, is a single command)
+GROUPS: dict[str, tuple[str, str, bool]] = {
+    "db": ("db", "app", False),
+    "user": ("users", "app", False),
+    "customer": ("customers", "app", False),
+    "prealert": ("prealerts", "app", False),
+    "parcel": ("parcels", "app", False),
+    "demo": ("demo", "app", False),
+    "run": ("run", "run", True),
+    "devices": ("devices", "app", False),
+    "holds": ("holds", "app", False),
+    "manifest": ("manifest", "app", False),
+    "billing": ("billing", "app", False),
+    "sync": ("sync", "app", False),
+    "central": ("central", "app", False),
+}
 
-app = typer.Typer(
-    name="jpgb",
-    help="JPGB Terminal: receive, weigh, inspect, hold and pack parcels at the bench.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-app.add_typer(db.app, name="db")
-app.add_typer(users.app, name="user")
-app.add_typer(customers.app, name="customer")
-app.add_typer(prealerts.app, name="prealert")
-app.add_typer(parcels.app, name="parcel")
-app.add_typer(demo.app, name="demo")
-app.add_typer(devices.app, name="devices")
-app.add_typer(holds.app, name="holds")
-app.add_typer(manifest.app, name="manifest")
-app.add_typer(billing.app, name="billing")
-app.add_typer(sync.app, name="sync")
-app.add_typer(central.app, name="central")
-app.command("run")(run.run)
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The `jpgb` app with every command group, or with just the one named `only`."""
+    root = typer.Typer(
+        name="jpgb",
+        help="JPGB Terminal: receive, weigh, inspect, hold and pack parcels at the bench.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+    for word, (module_name, attribute, single) in GROUPS.items():
+        if only is not None and word != only:
+            continue
+        module = importlib.import_module(f"jpgb_terminal.cli.{module_name}")
+        target = getattr(module, attribute)
+        if single:
+            root.command(word)(target)
+        else:
+            root.add_typer(target, name=word)
+    return root
+
+
+def __getattr__(name: str) -> Any:
+    # `from jpgb_terminal.cli import app` (tests, embedding) gets the whole app.
+    if name == "app":
+        return build_app()
+    raise AttributeError(name)
 
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    words = [a for a in sys.argv[1:] if not a.startswith("-")]
+    first = words[0] if words else None
+    build_app(first if first in GROUPS else None)()

@@ -6,17 +6,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from sqlalchemy.exc import OperationalError
 
-from jpgb_terminal.services.errors import ServiceError
-from jpgb_terminal.services.prealerts import ImportRejected
-from jpgb_terminal.settings import Settings, load_settings
-from jpgb_terminal.store import Store, StoreError, open_store
-from jpgb_terminal.tracking import InvalidTrackingNumber
+if TYPE_CHECKING:
+    from jpgb_terminal.settings import Settings
+    from jpgb_terminal.store import Store
 
 console = Console()
 err_console = Console(stderr=True)
@@ -47,6 +44,8 @@ def settings_for(
     config: Path | None = None, db: str | None = None, station: str | None = None
 ) -> Settings:
     """Settings with the command's own flags applied."""
+    from jpgb_terminal.settings import load_settings
+
     try:
         return load_settings(config, db=db, station_id=station)
     except (FileNotFoundError, ValueError) as exc:
@@ -56,6 +55,14 @@ def settings_for(
 @contextmanager
 def handled_errors() -> Iterator[None]:
     """Turn the program's own errors into one clear line on stderr and exit status 1."""
+    # Imported here so that a command group loads only what it uses.
+    from sqlalchemy.exc import OperationalError
+
+    from jpgb_terminal.services.errors import ServiceError
+    from jpgb_terminal.services.prealerts import ImportRejected
+    from jpgb_terminal.store import StoreError
+    from jpgb_terminal.tracking import InvalidTrackingNumber
+
     try:
         yield
     except typer.Exit:
@@ -70,6 +77,8 @@ def handled_errors() -> Iterator[None]:
 
 def open_cli_store(settings: Settings) -> Store:
     """Open (and on first use create) the store named by the settings, or fail clearly."""
+    from jpgb_terminal.store import open_store
+
     with handled_errors():
         return open_store(settings.db)
     raise AssertionError("unreachable")

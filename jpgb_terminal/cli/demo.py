@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 
 from jpgb_terminal.cli.common import (
     ConfigOpt,
@@ -16,7 +15,6 @@ from jpgb_terminal.cli.common import (
     open_cli_store,
     settings_for,
 )
-from jpgb_terminal.services.demo import seed_demo
 
 app = typer.Typer(help="Demo data and the demo terminal.", invoke_without_command=True)
 
@@ -46,6 +44,10 @@ def seed(
     config: ConfigOpt = None,
 ) -> None:
     """Fill a store with customers, pre-alerts and parcels through the real service path."""
+    from rich.progress import Progress
+
+    from jpgb_terminal.services.demo import seed_demo
+
     settings = settings_for(config, db, station)
     store = open_cli_store(settings)
     with Progress(console=console, transient=True) as progress:

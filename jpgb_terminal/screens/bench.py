@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
     from jpgb_terminal.devices.scanner import Scan
     from jpgb_terminal.workflow.receiving import ParcelCard
 
+HISTORY_ROWS = 500  # the shift's counters keep the totals; the table keeps the latest rows
 DEMO_ACTIONS = {
     "demo_place",
     "demo_remove",
@@ -76,8 +76,6 @@ class BenchScreen(Screen[None]):
         self.current: ParcelCard | None = None
         self.scanned_at: datetime | None = None
         self.counts = {"received": 0, "held": 0, "cleared": 0}
-        self.shown_at: dict[str, float] = {}
-        self.scan_started: dict[str, float] = {}
         self._refusal_shown = False
 
     # -- layout ---------------------------------------------------------------------
@@ -198,7 +196,6 @@ class BenchScreen(Screen[None]):
 
     def receive_scan(self, scan: Scan) -> None:
         """Receive the scanned parcel; an unfinished one stays in the history as waiting."""
-        self.scan_started[scan.text] = time.perf_counter()
         if self.app.devices is not None:
             self.app.devices.gate.parcel_done()
         if self.current is not None and self.current.step != "done":
@@ -245,9 +242,6 @@ class BenchScreen(Screen[None]):
             self.say(f"Received {card.tracking_no}: put it on the scale.", "ok")
         self._history(card, card.state)
         self._show_counts()
-        started = self.scan_started.pop(scan.text, None)
-        if started is not None:
-            self.shown_at[card.tracking_no] = time.perf_counter() - started
         self.app.post_message(ParcelShown(card))
 
     def _set_current(self, card: ParcelCard | None) -> None:
@@ -270,6 +264,8 @@ class BenchScreen(Screen[None]):
             table.update_cell(card.tracking_no, "weight", weight)
             table.update_cell(card.tracking_no, "outcome", outcome)
             return
+        if table.row_count >= HISTORY_ROWS:
+            table.remove_row(next(iter(table.rows)))
         table.add_row(
             self.app.clock().astimezone(WAREHOUSE_TZ).strftime("%H:%M:%S"),
             card.tracking_no,

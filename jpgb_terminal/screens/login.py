@@ -42,7 +42,7 @@ class LoginScreen(Screen[None]):
         for field in self.query(Input):
             field.cursor_blink = self.app.cursor_blink
         if self.app.demo:
-            from jpgb_terminal.workflow.demo import demo_operator_lines
+            from jpgb_terminal.demo_operators import demo_operator_lines
 
             lines = "\n".join(demo_operator_lines())
             self.query_one("#demo-operators", Static).update(f"Demo operators:\n{lines}")

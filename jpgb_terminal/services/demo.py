@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlmodel import select
 
 from jpgb_terminal.clock import now
+from jpgb_terminal.demo_operators import DEMO_OPERATORS
 from jpgb_terminal.rules.refs import prohibited_categories
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.customers import add_customer, set_customer_status
@@ -23,11 +24,6 @@ from jpgb_terminal.store import Store
 from jpgb_terminal.store.tables import Customer, Operator, PreAlert
 from jpgb_terminal.tracking import jp12_check_digit, make_s10
 
-DEMO_OPERATORS = (
-    ("aiko", "staff", "1111"),
-    ("kenji", "supervisor", "2222"),
-    ("yui", "lead", "3333"),
-)
 DEMO_SCALE_ID = "demo-scale"
 DEMO_PROTOCOL = "mt-sics"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from jpgb_terminal.devices.simulators.scale import ScaleSimulator
 from jpgb_terminal.devices.simulators.scanner import ScannerSimulator
-from jpgb_terminal.services.demo import DEMO_OPERATORS, seed_demo, unreceived_prealerts
+from jpgb_terminal.services.demo import seed_demo, unreceived_prealerts
 from jpgb_terminal.settings import Settings
 from jpgb_terminal.store import Store, open_store
 
@@ -85,8 +85,3 @@ def start_demo(
     )
     (folder / "labels").mkdir(exist_ok=True)
     return DemoRig(scale, scanner, store, folder, scale_url, scanner_url), demo_settings
-
-
-def demo_operator_lines() -> list[str]:
-    """Who can log in to the demo, with their PINs (shown on the login screen)."""
-    return [f"{name} ({role}) PIN {pin}" for name, role, pin in DEMO_OPERATORS]
