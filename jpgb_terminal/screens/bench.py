@@ -59,6 +59,9 @@ class BenchScreen(Screen[None]):
         Binding("f4", "note", "Note"),
         Binding("f5", "manual_weight", "Manual wt"),
         Binding("escape", "abandon", "Abandon"),
+        Binding("f6", "packing", "Packing"),
+        Binding("ctrl+r", "review_holds", "Holds"),
+        Binding("ctrl+e", "manifests", "Manifests"),
         Binding("ctrl+l", "logout", "Log out"),
         Binding("f8", "demo_place", "Place"),
         Binding("f9", "demo_remove", "Remove"),
@@ -117,9 +120,14 @@ class BenchScreen(Screen[None]):
             self.app.bench = None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Demo keys only in the demo."""
+        """Demo keys only in the demo; review for supervisors and leads, manifests for leads."""
         if action in DEMO_ACTIONS:
             return self.app.rig is not None
+        role = self.app.operator_role
+        if action == "review_holds":
+            return role in ("supervisor", "lead")
+        if action == "manifests":
+            return role == "lead"
         return True
 
     # -- banner, status, counters ---------------------------------------------------
@@ -485,6 +493,24 @@ class BenchScreen(Screen[None]):
             self.app.devices.gate.parcel_done()
         self._set_current(None)
         self.say(f"{card.tracking_no} set aside; nothing recorded was lost.", "info")
+
+    def action_packing(self) -> None:
+        """F6: the packing bench (outbound boxes)."""
+        from jpgb_terminal.screens.packing import PackingScreen
+
+        self.app.push_screen(PackingScreen())
+
+    def action_review_holds(self) -> None:
+        """Ctrl+R: the held parcels, for a supervisor or lead to decide."""
+        from jpgb_terminal.screens.holds_review import HoldsReviewScreen
+
+        self.app.push_screen(HoldsReviewScreen())
+
+    def action_manifests(self) -> None:
+        """Ctrl+E: export the day's manifests (lead)."""
+        from jpgb_terminal.screens.manifests import ManifestScreen
+
+        self.app.push_screen(ManifestScreen())
 
     def action_logout(self) -> None:
         """Back to the login screen."""
