@@ -26,6 +26,7 @@ from jpgb_terminal.screens.messages import (
     ScanRead,
     StationFailed,
     StationReady,
+    SyncReported,
     WeightCaptured,
 )
 
@@ -83,7 +84,10 @@ class JpgbApp(App[None]):
             "scanner": "keyboard",
             "printer": "not configured",
             "store": "opening",
+            "sync": "offline (no central store set)",
         }
+        self._sync_stop = threading.Event()
+        self._sync_thread: threading.Thread | None = None
         self.ready = asyncio.Event()
         self.failure: str | None = None
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jpgb-db")
@@ -136,6 +140,8 @@ class JpgbApp(App[None]):
         self.flow = ReceivingFlow(self.store, self.settings.station_id)
         self.device_states["store"] = "ok"
         self.device_states["printer"] = self.settings.printer or "not configured"
+        if self.settings.central:
+            self._start_sync(self.settings.central)
         if self.start_devices:
             self.devices = build_devices(
                 self.settings,
@@ -145,6 +151,31 @@ class JpgbApp(App[None]):
                 on_scanner_state=partial(self._state_from_driver, "scanner"),
             )
             self.devices.start()
+
+    def _start_sync(self, central: str) -> None:
+        from jpgb_terminal.sync import sync_status, watch
+
+        store, station = self.store, self.settings.station_id
+        assert store is not None
+
+        def reported(_report: object) -> None:
+            self.post_message(SyncReported(sync_status(store, station).line()))
+
+        self.device_states["sync"] = "starting"
+        self._sync_thread = threading.Thread(
+            target=watch,
+            args=(store, central, station, self._sync_stop),
+            kwargs={"on_report": reported, "interval_s": self.settings.sync_interval_s},
+            name="sync",
+            daemon=True,
+        )
+        self._sync_thread.start()
+
+    def on_sync_reported(self, message: SyncReported) -> None:
+        """Keep the sync state for the status line and tell the bench."""
+        self.device_states["sync"] = message.line
+        if self.bench is not None:
+            self.bench.post_message(SyncReported(message.line))
 
     def on_station_ready(self, _message: StationReady) -> None:
         """Let waiting screens go on."""
@@ -163,8 +194,13 @@ class JpgbApp(App[None]):
         """Stop the drivers and simulators, then the database thread."""
         devices, rig, store = self.devices, self.rig, self.store
         self.devices = None
+        self._sync_stop.set()
+        sync_thread = self._sync_thread
 
         def stop() -> None:
+            if sync_thread is not None:
+                # A sync step has its own deadlines; wait for it so the store closes cleanly.
+                sync_thread.join(timeout=30)
             if devices is not None:
                 devices.close()
             if rig is not None:

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     central: str | None = None
     """URL of the central store (PostgreSQL, or SQLite for a one-bench site); unset = offline."""
 
+    sync_interval_s: float = 5.0
+    """Seconds between two sync rounds while central answers (failures back off to a minute)."""
+
     scale: str | None = None
     """pyserial URL of the scale (`/dev/ttyUSB0`, `socket://host:port`, `loop://`); unset = none."""
 

@@ -21,6 +21,7 @@ from jpgb_terminal.screens.messages import (
     ParcelShown,
     ReadingChanged,
     ScanRead,
+    SyncReported,
     WeightCaptured,
 )
 from jpgb_terminal.screens.note_dialog import NoteDialog
@@ -149,9 +150,8 @@ class BenchScreen(Screen[None]):
 
     def _show_status(self) -> None:
         states = self.app.device_states
-        parts = [
-            f"{name}: {states.get(name, '-')}" for name in ("scale", "scanner", "printer", "store")
-        ]
+        names = ("scale", "scanner", "printer", "store", "sync")
+        parts = [f"{name}: {states.get(name, '-')}" for name in names]
         self.query_one("#status", Static).update("  |  ".join(parts))
 
     def _show_reading(self) -> None:
@@ -180,6 +180,10 @@ class BenchScreen(Screen[None]):
                     "warn",
                     bell=True,
                 )
+
+    def on_sync_reported(self, _message: SyncReported) -> None:
+        """Show the newest sync state."""
+        self._show_status()
 
     def on_scan_read(self, message: ScanRead) -> None:
         """A serial scanner read a code."""

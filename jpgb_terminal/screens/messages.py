@@ -65,3 +65,10 @@ class StationFailed(Message, bubble=False):
     """The station could not start; the message says why."""
 
     reason: str
+
+
+@dataclass
+class SyncReported(Message, bubble=False):
+    """A sync round ended; `line` says where the station stands with central."""
+
+    line: str

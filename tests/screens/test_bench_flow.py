@@ -282,3 +282,29 @@ async def test_escape_sets_the_parcel_aside(bench: Bench) -> None:
         assert app.screen.query_one("#history").get_row(jp12(3))[-1] == "waiting (weight)"
     stored = parcel(bench, jp12(3))
     assert stored is not None and stored.state == "received"
+
+
+async def test_background_sync_reaches_central_and_shows_in_status(bench: Bench, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from jpgb_terminal.store import open_store
+
+    central_url = f"sqlite:///{tmp_path / 'central.db'}"
+    open_store(central_url).dispose()
+    bench.settings.central = central_url
+    bench.settings.sync_interval_s = 0.2
+    central = open_store(central_url)
+
+    def on_central() -> bool:
+        with central.transaction() as s:
+            return s.get(Parcel, jp12(1)) is not None
+
+    app = bench.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        await scan(pilot, jp12(1))
+        status = app.screen.query_one("#status")
+        await until(pilot, on_central, timeout=30)
+        await until(pilot, lambda: "synced" in str(status.render()), timeout=30)
+    with central.transaction() as s:
+        stored = s.get(Parcel, jp12(1))
+    central.dispose()
+    assert stored is not None and stored.station_id == "ST01"
