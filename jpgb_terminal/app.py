@@ -54,7 +54,7 @@ class JpgbApp(App[None]):
 
     def __init__(
         self,
-        settings: Settings,
+        settings: Settings | Callable[[], Settings],
         *,
         demo: bool = False,
         demo_parcels: int = 40,
@@ -64,12 +64,17 @@ class JpgbApp(App[None]):
     ) -> None:
         """`demo` seeds a fresh store and serves simulated devices in-process.
 
+        `settings` may be a callable that reads them, called once on the start-up worker.
+
         `clock` and `cursor_blink` exist so screenshots of the app come out the same each time.
         """
         super().__init__()
         self.clock = clock or (lambda: datetime.now(UTC))
         self.cursor_blink = cursor_blink
-        self.settings = settings
+        # A callable is called on the start-up worker: reading settings imports pydantic,
+        # which would otherwise hold back the first frame.
+        self._settings_source = settings
+        self.settings: Settings = settings if not callable(settings) else None  # type: ignore[assignment]
         self.demo = demo
         self.demo_parcels = demo_parcels
         self.start_devices = start_devices
@@ -84,7 +89,7 @@ class JpgbApp(App[None]):
             "scanner": "keyboard",
             "printer": "not configured",
             "store": "opening",
-            "sync": "offline (no central store set)",
+            "sync": "off (no central store set)",
         }
         self._sync_stop = threading.Event()
         self._sync_thread: threading.Thread | None = None
@@ -126,6 +131,10 @@ class JpgbApp(App[None]):
         self.post_message(StationReady())
 
     def _open_station(self) -> None:
+        if self.settings is None:
+            source = self._settings_source
+            assert callable(source)
+            self.settings = source()
         from jpgb_terminal.store import open_store
         from jpgb_terminal.workflow.devices import build_devices
         from jpgb_terminal.workflow.receiving import ReceivingFlow

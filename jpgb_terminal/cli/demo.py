@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from jpgb_terminal.settings import Settings
 
 from jpgb_terminal.cli.common import (
     ConfigOpt,
@@ -31,8 +35,13 @@ def demo(
         return
     from jpgb_terminal.app import JpgbApp
 
-    settings = settings_for(config, None, station)
-    JpgbApp(settings, demo=True, demo_parcels=parcels).run()
+    JpgbApp(lambda: _load(config, station), demo=True, demo_parcels=parcels).run()
+
+
+def _load(config: Path | None, station: str | None) -> Settings:
+    from jpgb_terminal.settings import load_settings
+
+    return load_settings(config, station_id=station)
 
 
 @app.command("seed")

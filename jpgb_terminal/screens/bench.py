@@ -402,7 +402,8 @@ class BenchScreen(Screen[None]):
         except Exception as exc:  # a printer fault must show, never crash the bench
             self.app.call_from_thread(self._printer_state, f"error: {exc}")
             return
-        self.app.call_from_thread(self._printer_state, f"ok ({where})")
+        shown = where.rsplit("/", 1)[-1] if "://" not in where else where
+        self.app.call_from_thread(self._printer_state, f"ok ({shown})")
 
     def _printer_state(self, state: str) -> None:
         self.app.device_states["printer"] = state
