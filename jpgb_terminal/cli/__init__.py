@@ -28,6 +28,7 @@ GROUPS: dict[str, tuple[str, str, bool]] = {
     "billing": ("billing", "app", False),
     "sync": ("sync", "app", False),
     "central": ("central", "app", False),
+    "shipment": ("shipment", "app", False),
 }
 
 

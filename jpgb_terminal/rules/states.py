@@ -17,6 +17,8 @@ class ParcelState(StrEnum):
     DISPOSED = "disposed"  # destroyed (Art. 15.1, 15.4)
     SOLD = "sold"  # sold after the custody period (Art. 15.4-15.7)
     REPORTED = "reported"  # frozen and reported to the police (Art. 13.2, 18.1(9))
+    PACKED = "packed"  # packed into an outbound box, labelled and declared
+    SHIPPED = "shipped"  # its box was handed to the carrier
 
 
 S = ParcelState
@@ -24,13 +26,15 @@ S = ParcelState
 TRANSITIONS: dict[ParcelState, frozenset[ParcelState]] = {
     S.RECEIVED: frozenset({S.WEIGHED, S.HELD}),
     S.WEIGHED: frozenset({S.CLEARED, S.HELD}),
-    S.CLEARED: frozenset({S.HELD}),
+    S.CLEARED: frozenset({S.HELD, S.PACKED}),
     S.HELD: frozenset({S.RELEASED, S.RETURNED, S.DISPOSED, S.SOLD, S.REPORTED}),
-    S.RELEASED: frozenset({S.HELD}),
+    S.RELEASED: frozenset({S.HELD, S.PACKED}),
     S.RETURNED: frozenset(),
     S.DISPOSED: frozenset(),
     S.SOLD: frozenset(),
     S.REPORTED: frozenset(),
+    S.PACKED: frozenset({S.SHIPPED}),
+    S.SHIPPED: frozenset(),
 }
 
 FINAL_STATES = frozenset(s for s, targets in TRANSITIONS.items() if not targets)

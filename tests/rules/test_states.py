@@ -24,6 +24,9 @@ ALLOWED = [
     ("held", "sold"),
     ("held", "reported"),
     ("released", "held"),
+    ("cleared", "packed"),
+    ("released", "packed"),
+    ("packed", "shipped"),
 ]
 
 
@@ -51,7 +54,7 @@ def test_refused(current: str, target: str) -> None:
 
 
 def test_final_states() -> None:
-    assert {"returned", "disposed", "sold", "reported"} == FINAL_STATES
+    assert {"returned", "disposed", "sold", "reported", "shipped"} == FINAL_STATES
 
 
 def test_unknown_state_rejected() -> None:

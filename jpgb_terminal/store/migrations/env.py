@@ -7,6 +7,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import jpgb_terminal.store.ledger  # decisions and sales
+import jpgb_terminal.store.outbound  # shipments, boxes, box weights, tracking ranges
 import jpgb_terminal.store.sync_tables  # sync cursors, central order, receipts
 import jpgb_terminal.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 

@@ -1,0 +1,206 @@
+"""`jpgb shipment ...`: import shipment requests, hand over the day's boxes, number ranges."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from jpgb_terminal.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    StationOpt,
+    console,
+    fail,
+    handled_errors,
+    open_cli_store,
+    settings_for,
+)
+
+app = typer.Typer(
+    help="Shipment requests: import, show, hand over; carrier number ranges.",
+    no_args_is_help=True,
+)
+range_app = typer.Typer(help="Outbound tracking-number ranges issued by carriers.")
+app.add_typer(range_app, name="range")
+
+OperatorOpt = Annotated[
+    str | None,
+    typer.Option("--operator", help="Who does it (a handover needs a shift lead).", metavar="NAME"),
+]
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="CSV, one row per customs line")],
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+    station: StationOpt = None,
+) -> None:
+    """Import shipment requests; the whole file is checked first and any bad row imports nothing.
+
+    Header: request_id, customer_id, parcels (separated by ';'), service, country,
+    recipient_name, recipient_address, [recipient_phone], category, [insurance_jpy],
+    description, quantity, unit_value, [currency], [hs_code], [origin_country],
+    [net_weight_g], [lithium]. UTF-8, UTF-8 with BOM and Shift-JIS are read.
+    """
+    from jpgb_terminal.services.context import Actor
+    from jpgb_terminal.services.shipments import import_shipments
+
+    settings = settings_for(config, db, station)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror}")
+    store = open_cli_store(settings)
+    with handled_errors(), store.transaction() as session:
+        done = import_shipments(session, Actor(settings.station_id), data, source=file.name)
+    console.print(f"{file.name}: {len(done.added)} shipment request(s) imported", highlight=False)
+
+
+@app.command("handover")
+def handover(
+    day: Annotated[
+        str, typer.Option("--date", help="The Japan (Asia/Tokyo) day packed.", metavar="YYYY-MM-DD")
+    ],
+    service: Annotated[
+        str | None, typer.Option("--service", help="Only this service.", metavar="S")
+    ] = None,
+    operator: OperatorOpt = None,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+    station: StationOpt = None,
+) -> None:
+    """Mark the boxes packed that day (and not yet handed over) as shipped."""
+    from jpgb_terminal.services.context import Actor
+    from jpgb_terminal.services.packing import hand_over
+    from jpgb_terminal.store.tables import Operator
+
+    when = _day(day)
+    settings = settings_for(config, db, station)
+    store = open_cli_store(settings)
+    with handled_errors(), store.transaction() as session:
+        role = None
+        if operator is not None:
+            found = session.get(Operator, operator)
+            if found is None or not found.active:
+                fail(f"unknown operator {operator!r}")
+            role = found.role
+        done = hand_over(
+            session, Actor(settings.station_id, operator), when, service=service, role=role
+        )
+    for number in done.outbound_tracking_nos:
+        console.print(number, highlight=False)
+    console.print(
+        f"{len(done.shipments)} box(es) packed on {when.isoformat()} handed over", highlight=False
+    )
+
+
+@app.command("show")
+def show(
+    request_id: Annotated[str, typer.Argument(help="SR-000123")],
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """A request: its parcels, customs lines and box (recipient masked)."""
+    from jpgb_terminal.rules.masking import mask_name
+    from jpgb_terminal.services.shipments import load_shipment
+
+    settings = settings_for(config, db)
+    store = open_cli_store(settings)
+    with handled_errors(), store.transaction() as session:
+        view = load_shipment(session.connection(), request_id)
+    out = console.print
+    out(
+        f"{view.id}  {view.state}  customer {view.customer_id}  {view.service} to {view.country}  "
+        f"category {view.category}  insurance {view.insurance_jpy} JPY",
+        highlight=False,
+    )
+    out(f"recipient: {mask_name(view.recipient_name)}", highlight=False)
+    for p in view.parcels:
+        mark = "x" if p.confirmed else " "
+        holds = f" held: {', '.join(p.hold_reasons)}" if p.hold_reasons else ""
+        out(f"  [{mark}] {p.tracking_no}  {p.state or 'not received'}{holds}", highlight=False)
+    for i, line in enumerate(view.lines, start=1):
+        out(
+            f"  {i}. {line.description} x{line.quantity} @ {line.unit_value} {line.currency}"
+            f"  HS {line.hs_code or '-'}  origin {line.origin_country}  lithium {line.lithium}",
+            highlight=False,
+        )
+    box = view.box
+    if box is not None:
+        length, width, height = box.dims_cm
+        out(
+            f"box {box.outbound_tracking_no}: {box.weight_g} g, {length}x{width}x{height} cm, "
+            f"chargeable {box.chargeable_g} g, fee {box.fee} {box.currency} "
+            f"(price list {box.price_list_version}), {box.customs_form}, declared "
+            f"{box.declared_value} {box.declared_currency}"
+            + (", EXPORT DECLARATION" if box.export_declaration else ""),
+            highlight=False,
+        )
+
+
+@range_app.command("add")
+def range_add(
+    service: Annotated[str, typer.Option("--service", help="Service code, e.g. ems.")],
+    prefix: Annotated[str, typer.Option("--prefix", help="Two letters, e.g. EE.")],
+    first: Annotated[int, typer.Option("--from", help="First serial (8 digits).", min=0)],
+    last: Annotated[int, typer.Option("--to", help="Last serial (8 digits).", min=0)],
+    country: Annotated[str, typer.Option("--country", help="Country of origin.")] = "JP",
+    operator: OperatorOpt = None,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+    station: StationOpt = None,
+) -> None:
+    """Register a range of S10 numbers a carrier issued (check digits are computed)."""
+    from jpgb_terminal.services.context import Actor
+    from jpgb_terminal.services.shipments import add_range
+
+    settings = settings_for(config, db, station)
+    store = open_cli_store(settings)
+    with handled_errors(), store.transaction() as session:
+        added = add_range(
+            session,
+            Actor(settings.station_id, operator),
+            service,
+            prefix,
+            first,
+            last,
+            country=country,
+        )
+    console.print(
+        f"{added.service}: {added.first_number} .. {added.last_number} ({added.left} numbers)",
+        highlight=False,
+    )
+
+
+@range_app.command("list")
+def range_list(
+    service: Annotated[
+        str | None, typer.Option("--service", help="Only this service.", metavar="S")
+    ] = None,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Every range with the numbers left in it."""
+    from jpgb_terminal.services.shipments import list_ranges
+
+    settings = settings_for(config, db)
+    store = open_cli_store(settings)
+    with handled_errors(), store.transaction() as session:
+        ranges = list_ranges(session.connection(), service)
+    if not ranges:
+        console.print("no ranges", highlight=False)
+    for r in ranges:
+        console.print(
+            f"{r.service:8} {r.first_number} .. {r.last_number}  left {r.left}", highlight=False
+        )
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        fail(f"--date must be a date as YYYY-MM-DD, got {text!r}")
