@@ -1,0 +1,67 @@
+"""Settings: defaults, the TOML file, JPGB_* variables and flags, in that order of strength."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jpgb_terminal.settings import Settings, default_store_url, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("JPGB_STATION_ID", "JPGB_DB", "JPGB_SCALE", "JPGB_CONFIG", "JPGB_CENTRAL"):
+        monkeypatch.delenv(name, raising=False)
+    # No settings file unless a test writes one.
+    monkeypatch.setenv("JPGB_CONFIG", str(tmp_path / "absent.toml"))
+
+
+def test_defaults() -> None:
+    settings = Settings()
+    assert settings.station_id == "ST01"
+    assert settings.db == default_store_url() and settings.db.startswith("sqlite:///")
+    assert settings.scanner == "keyboard" and settings.timezone == "Asia/Tokyo"
+    assert settings.central is None and settings.empty_threshold_g == 20
+
+
+def test_file_then_env_then_flags(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'station_id = "FILE"\nscale = "socket://10.0.0.5:4001"\nscale_protocol = "sma"\n'
+    )
+    from_file = load_settings(config)
+    assert (from_file.station_id, from_file.scale, from_file.scale_protocol) == (
+        "FILE",
+        "socket://10.0.0.5:4001",
+        "sma",
+    )
+    monkeypatch.setenv("JPGB_STATION_ID", "ENV")
+    assert load_settings(config).station_id == "ENV"
+    assert load_settings(config, station_id="FLAG").station_id == "FLAG"
+    # A flag left out (None) does not erase what the file says.
+    assert load_settings(config, scale=None).scale == "socket://10.0.0.5:4001"
+
+
+def test_missing_settings_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="settings file not found"):
+        load_settings(tmp_path / "nope.toml")
+
+
+def test_every_field_is_documented() -> None:
+    import ast
+    import inspect
+
+    import jpgb_terminal.settings as module
+
+    tree = ast.parse(inspect.getsource(module.Settings))
+    body = tree.body[0].body  # type: ignore[attr-defined]
+    documented = {
+        node.target.id
+        for node, after in zip(body, body[1:], strict=False)
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(after, ast.Expr)
+        and isinstance(after.value, ast.Constant)
+        and isinstance(after.value.value, str)
+    }
+    assert set(Settings.model_fields) <= documented
