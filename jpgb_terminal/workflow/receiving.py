@@ -6,7 +6,7 @@ Methods block on the store, so the terminal calls them from its database worker 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
@@ -52,7 +52,6 @@ class ParcelCard:
     weight_g: int | None = None
     weight_source: str | None = None
     received_on: date | None = None
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def held(self) -> bool:
@@ -226,7 +225,3 @@ class ReceivingFlow:
                 counts[state] = counts.get(state, 0) + 1
         return counts
 
-
-def with_note(card: ParcelCard, note: str) -> ParcelCard:
-    """The same card with one more line of history for the screen."""
-    return replace(card, notes=(*card.notes, note))
