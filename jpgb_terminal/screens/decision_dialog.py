@@ -1,0 +1,217 @@
+"""The decision dialog: note, references or sale amounts, and the decider's PIN again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+if TYPE_CHECKING:
+    from jpgb_terminal.app import JpgbApp
+    from jpgb_terminal.services.decisions import DecisionResult
+
+ACTION_TEXT = {
+    "release": "Release: resolved within custody, back to the normal flow (Art. 15.3)",
+    "return": "Return: service refused, the goods go back to the sender (Art. 14)",
+    "dispose": "Dispose: prohibited at once (Art. 15.1), after the deadline (Art. 15.4), "
+    "or before it with the customer's consent",
+    "sell": "Sell: after the custody deadline; proceeds pay the fees (Art. 15.4-15.7)",
+    "report": "Report: freeze and hand over to the police (Art. 13.2, 18.1(9))",
+}
+FEES = ("proceeds", "custody_fee", "disposal_fee", "service_fee")
+
+
+@dataclass(frozen=True)
+class DecisionOutcome:
+    """What became of the decision: the result, or the article and message that refused it."""
+
+    tracking_no: str
+    action: str
+    result: DecisionResult | None = None
+    refused_article: str | None = None
+    message: str = ""
+
+
+class DecisionDialog(ModalScreen[DecisionOutcome | None]):
+    """Enter moves from field to field; Enter on the PIN decides; Esc cancels.
+
+    A wrong PIN keeps the dialog open (the attempt is counted); a refusal or a decision
+    closes it and the screen below says what happened.
+    """
+
+    CSS_PATH = "decision_dialog.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    app: JpgbApp  # type: ignore[assignment]
+
+    def __init__(self, tracking_no: str, action: str, operator: str) -> None:
+        """For `action` on the parcel `tracking_no`, decided by the logged-in `operator`."""
+        super().__init__()
+        self.tracking_no = tracking_no
+        self.action = action
+        self.operator = operator
+        self.busy = False
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The ids of this action's fields, in the order Enter walks them."""
+        extra: tuple[str, ...] = ()
+        if self.action == "dispose":
+            extra = ("consent",)
+        elif self.action == "report":
+            extra = ("report-ref",)
+        elif self.action == "sell":
+            extra = FEES
+        return ("note", *extra, "pin")
+
+    def compose(self) -> ComposeResult:
+        """Title, the action's fields, the PIN and an error line."""
+        with Vertical(id="decision-box", classes=self.action):
+            yield Label(
+                f"{self.action.upper()} {self.tracking_no}", id="decision-title", markup=False
+            )
+            yield Static(ACTION_TEXT[self.action], id="decision-help", markup=False)
+            yield Input(placeholder="note: why (required)", id="note")
+            if self.action == "dispose":
+                yield Input(
+                    placeholder="customer consent reference (needed before the deadline)",
+                    id="consent",
+                )
+            if self.action == "report":
+                yield Input(placeholder="police report reference (required)", id="report-ref")
+            if self.action == "sell":
+                for name in FEES:
+                    yield Input(
+                        placeholder=f"{name.replace('_', ' ')}, yen"
+                        + (" (required)" if name == "proceeds" else " (0 if none)"),
+                        id=name,
+                        restrict=r"[0-9]*",
+                    )
+            yield Input(
+                placeholder=f"PIN of {self.operator} (the decider)",
+                id="pin",
+                password=True,
+                restrict=r"[0-9]*",
+            )
+            yield Static("", id="decision-error", markup=False)
+
+    def on_mount(self) -> None:
+        """Start on the note."""
+        for field in self.query(Input):
+            field.cursor_blink = self.app.cursor_blink
+        self.query_one("#note", Input).focus()
+
+    def _value(self, field: str) -> str:
+        return self.query_one(f"#{field}", Input).value.strip()
+
+    def _error(self, text: str, field: str | None = None) -> None:
+        self.query_one("#decision-error", Static).update(text)
+        if field is not None:
+            self.query_one(f"#{field}", Input).focus()
+
+    @on(Input.Submitted)
+    def _next(self, event: Input.Submitted) -> None:
+        fields = self.fields
+        index = fields.index(event.input.id or "note")
+        if index + 1 < len(fields):
+            self.query_one(f"#{fields[index + 1]}", Input).focus()
+            return
+        self._submit()
+
+    def _submit(self) -> None:
+        if self.busy:
+            return
+        if not self._value("note"):
+            self._error("A decision needs a note saying why.", "note")
+            return
+        if self.action == "report" and not self._value("report-ref"):
+            self._error("A report needs the police report reference.", "report-ref")
+            return
+        if self.action == "sell" and not self._value("proceeds"):
+            self._error("A sale records its proceeds (yen).", "proceeds")
+            return
+        if not self._value("pin"):
+            self._error(f"{self.operator} must type their PIN to decide.", "pin")
+            return
+        self.busy = True
+        self._error("Checking the PIN...")
+        self._decide()
+
+    @work(group="db", exclusive=True)
+    async def _decide(self) -> None:
+        from jpgb_terminal.services.decisions import DecisionRefused, SaleAmounts
+        from jpgb_terminal.services.errors import AuthError
+        from jpgb_terminal.workflow.review import decide_with_pin
+
+        store = self.app.store
+        assert store is not None
+        sale = None
+        if self.action == "sell":
+            amounts = [int(self._value(name) or "0") for name in FEES]
+            sale = SaleAmounts(*amounts)
+        try:
+            result = await self.app.run_db(
+                decide_with_pin,
+                store,
+                self.app.settings.station_id,
+                self.operator,
+                self._value("pin"),
+                self.tracking_no,
+                self.action,
+                self._value("note"),
+                consent_reference=self._value("consent") if self.action == "dispose" else None,
+                report_reference=self._value("report-ref") if self.action == "report" else None,
+                sale=sale,
+                at=self.app.clock(),
+            )
+        except AuthError as exc:
+            self.busy = False
+            self.query_one("#pin", Input).value = ""
+            self.app.bell()
+            self._error(f"PIN refused: {exc}. Nothing recorded.", "pin")
+            return
+        except DecisionRefused as exc:
+            self.dismiss(
+                DecisionOutcome(
+                    self.tracking_no, self.action, refused_article=exc.article, message=str(exc)
+                )
+            )
+            return
+        except ValueError as exc:  # ServiceError, IllegalTransition: a refusal without an article
+            self.dismiss(
+                DecisionOutcome(self.tracking_no, self.action, refused_article="", message=str(exc))
+            )
+            return
+        self.dismiss(DecisionOutcome(self.tracking_no, self.action, result=result))
+
+    def action_cancel(self) -> None:
+        """Close without deciding."""
+        self.dismiss(None)
+
+
+def outcome_text(outcome: DecisionOutcome) -> tuple[str, str]:
+    """The banner line and its level (ok or error) for a decision's outcome."""
+    result = outcome.result
+    if result is None:
+        message, article = outcome.message, outcome.refused_article
+        if article and not message.startswith(article):
+            message = f"{article}: {message}"
+        return (
+            f"REFUSED {outcome.action} {outcome.tracking_no}: {message}. Nothing recorded.",
+            "error",
+        )
+    text = (
+        f"{result.tracking_no}: {result.action} by {result.operator} ({result.article}); "
+        f"now {result.to_state}; closed {len(result.closed_hold_ids)} hold(s)"
+    )
+    if result.sale is not None:
+        due = result.sale.remittance_due
+        text += f"; balance {result.sale.balance:,} {result.sale.currency}"
+        text += f", remit by {due.isoformat()}" if due else ", nothing to remit"
+    return text, "ok"
