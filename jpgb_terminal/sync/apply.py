@@ -104,6 +104,8 @@ class SyncEvent:
     occurred_at: datetime
     payload: dict[str, Any]
     payload_json: str | None = None  # the stored JSON text, when the reader had it
+    prev_hash: str | None = None  # the audit chain travels as stored (jpgb_terminal.audit)
+    hash: str | None = None
 
     def row(self) -> dict[str, Any]:
         """The values of the `event` row."""
@@ -116,6 +118,8 @@ class SyncEvent:
             "operator": self.operator,
             "occurred_at": self.occurred_at,
             "payload": self.payload,
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
         }
 
 
@@ -775,6 +779,222 @@ def _set_operator(p: Projection, name: str, **values: Any) -> None:
         p.operator_updates.setdefault(name, {}).update(values)
 
 
+# -- outbound: shipment requests, boxes, handover ------------------------------------------------
+#
+# The outbound tables are written straight through the connection, in event order: they have
+# no foreign key to rows the batch may still be holding in memory (parcel, customer), and every
+# write is skipped when its row is already there, so a replayed event changes nothing.
+
+
+def _outbound_tables() -> tuple[Table, ...]:
+    from jpgb_terminal.store.outbound import (
+        Box,
+        BoxWeight,
+        CustomsLine,
+        Shipment,
+        ShipmentParcel,
+        TrackingRange,
+    )
+
+    return tuple(
+        t.__table__  # type: ignore[union-attr]
+        for t in (Shipment, ShipmentParcel, CustomsLine, BoxWeight, Box, TrackingRange)
+    )
+
+
+def _exists(p: Projection, table: Table, **keys: Any) -> bool:
+    cond = and_(*(table.c[k] == v for k, v in keys.items()))
+    return p.conn.execute(select(table.c[next(iter(keys))]).where(cond)).first() is not None
+
+
+def _shipment_known(p: Projection, e: SyncEvent) -> bool:
+    shipment = _outbound_tables()[0]
+    if _exists(p, shipment, id=e.payload["shipment_id"]):
+        return True
+    p.note(e, f"shipment {e.payload['shipment_id']} is not known here; event kept, not projected")
+    return False
+
+
+def _shipment_imported(p: Projection, e: SyncEvent) -> None:
+    shipment, shipment_parcel, customs_line = _outbound_tables()[:3]
+    payload = e.payload
+    sid = payload["shipment_id"]
+    if _exists(p, shipment, id=sid):
+        return
+    # Recipient details are personal data and never travel in events (docs/outbound.md).
+    p.conn.execute(
+        shipment.insert(),
+        {
+            "id": sid,
+            "customer_id": payload["customer_id"],
+            "service": payload["service"],
+            "country": payload["country"],
+            "recipient_name": None,
+            "recipient_address": None,
+            "recipient_phone": None,
+            "category": payload["category"],
+            "insurance_jpy": int(payload.get("insurance_jpy") or 0),
+            "state": "waiting",
+            "station_id": e.station_id,
+            "created_at": e.occurred_at,
+            "updated_at": e.occurred_at,
+        },
+    )
+    parcels = [
+        {"shipment_id": sid, "tracking_no": t, "confirmed_at": None, "confirmed_by": None}
+        for t in payload["parcels"]
+    ]
+    if parcels:
+        p.conn.execute(shipment_parcel.insert(), parcels)
+    lines = [
+        {
+            "shipment_id": sid,
+            "line_no": int(ln["line_no"]),
+            "description": ln["description"],
+            "quantity": int(ln["quantity"]),
+            "unit_value": Decimal(ln["unit_value"]),
+            "currency": ln["currency"],
+            "hs_code": ln.get("hs_code"),
+            "origin_country": ln["origin_country"],
+            "net_weight_g": ln.get("net_weight_g"),
+            "lithium": ln.get("lithium") or "none",
+        }
+        for ln in payload["lines"]
+    ]
+    if lines:
+        p.conn.execute(customs_line.insert(), lines)
+
+
+def _shipment_parcel_confirmed(p: Projection, e: SyncEvent) -> None:
+    shipment_parcel = _outbound_tables()[1]
+    if not _shipment_known(p, e):
+        return
+    p.conn.execute(
+        shipment_parcel.update()
+        .where(
+            and_(
+                shipment_parcel.c.shipment_id == e.payload["shipment_id"],
+                shipment_parcel.c.tracking_no == e.tracking_no,
+                shipment_parcel.c.confirmed_at.is_(None),
+            )
+        )
+        .values(confirmed_at=e.occurred_at, confirmed_by=e.operator)
+    )
+
+
+def _box_weighed(p: Projection, e: SyncEvent) -> None:
+    box_weight = _outbound_tables()[3]
+    payload = e.payload
+    if not _shipment_known(p, e) or _exists(p, box_weight, id=payload["weight_id"]):
+        return
+    raw = payload.get("raw_frame")
+    p.conn.execute(
+        box_weight.insert(),
+        {
+            "id": payload["weight_id"],
+            "shipment_id": payload["shipment_id"],
+            "grams": int(payload["grams"]),
+            "source": payload["source"],
+            "raw_frame": bytes.fromhex(raw) if raw else None,
+            "scale_id": payload.get("scale_id"),
+            "protocol": payload.get("protocol"),
+            "station_id": e.station_id,
+            "operator": e.operator,
+            "measured_at": e.occurred_at,
+            "event_id": e.event_id,
+        },
+    )
+
+
+def _box_packed(p: Projection, e: SyncEvent) -> None:
+    shipment, box = _outbound_tables()[0], _outbound_tables()[4]
+    payload = e.payload
+    if not _shipment_known(p, e) or _exists(p, box, id=payload["box_id"]):
+        return
+    length, width, height = (int(d) for d in payload["dims_cm"])
+    p.conn.execute(
+        box.insert(),
+        {
+            "id": payload["box_id"],
+            "shipment_id": payload["shipment_id"],
+            "outbound_tracking_no": payload["outbound_tracking_no"],
+            "tracking_source": payload["tracking_source"],
+            "station_id": e.station_id,
+            "operator": e.operator,
+            "packed_at": e.occurred_at,
+            "weight_id": payload["weight_id"],
+            "weight_g": int(payload["weight_g"]),
+            "length_cm": length,
+            "width_cm": width,
+            "height_cm": height,
+            "chargeable_g": int(payload["chargeable_g"]),
+            "fee": int(payload["fee"]),
+            "currency": payload["currency"],
+            "price_list_version": payload["price_list_version"],
+            "zone": payload["zone"],
+            "customs_form": payload["customs_form"],
+            "declared_value": Decimal(payload["declared_value"]),
+            "declared_currency": payload["declared_currency"],
+            "export_declaration": bool(payload["export_declaration"]),
+            "handed_over_at": None,
+            "handed_over_by": None,
+            "event_id": e.event_id,
+        },
+    )
+    p.conn.execute(
+        shipment.update()
+        .where(and_(shipment.c.id == payload["shipment_id"], shipment.c.state == "waiting"))
+        .values(state="packed", updated_at=e.occurred_at)
+    )
+
+
+def _shipment_handed_over(p: Projection, e: SyncEvent) -> None:
+    shipment, box = _outbound_tables()[0], _outbound_tables()[4]
+    sid = e.payload["shipment_id"]
+    if not _shipment_known(p, e):
+        return
+    p.conn.execute(
+        box.update()
+        .where(and_(box.c.shipment_id == sid, box.c.handed_over_at.is_(None)))
+        .values(handed_over_at=e.occurred_at, handed_over_by=e.operator)
+    )
+    p.conn.execute(
+        shipment.update()
+        .where(and_(shipment.c.id == sid, shipment.c.state != "shipped"))
+        .values(state="shipped", updated_at=e.occurred_at)
+    )
+
+
+def _parcel_outbound(p: Projection, e: SyncEvent) -> None:
+    parcel = p.parcel(e)
+    target = e.kind.removeprefix("parcel.")
+    if parcel["state"] in _FINAL:
+        p.note(e, f"{target} after the parcel became {parcel['state']}; state kept")
+        return
+    p.change(parcel["tracking_no"], state=target, updated_at=e.occurred_at)
+
+
+def _tracking_range_added(p: Projection, e: SyncEvent) -> None:
+    tracking_range = _outbound_tables()[5]
+    payload = e.payload
+    if _exists(p, tracking_range, id=payload["id"]):
+        return
+    p.conn.execute(
+        tracking_range.insert(),
+        {
+            "id": payload["id"],
+            "service": payload["service"],
+            "prefix": payload["prefix"],
+            "country": payload["country"],
+            "first_serial": int(payload["first_serial"]),
+            "next_serial": int(payload["next_serial"]),
+            "last_serial": int(payload["last_serial"]),
+            "created_at": e.occurred_at,
+            "created_by": payload.get("created_by"),
+        },
+    )
+
+
 Applier = Callable[[Projection, SyncEvent], None]
 
 APPLIERS: dict[str, Applier] = {
@@ -790,6 +1010,14 @@ APPLIERS: dict[str, Applier] = {
     "operator.added": _operator_added,
     "operator.locked": _operator_locked,
     "operator.unlocked": _operator_unlocked,
+    "shipment.imported": _shipment_imported,
+    "shipment.parcel_confirmed": _shipment_parcel_confirmed,
+    "box.weighed": _box_weighed,
+    "box.packed": _box_packed,
+    "parcel.packed": _parcel_outbound,
+    "parcel.shipped": _parcel_outbound,
+    "shipment.handed_over": _shipment_handed_over,
+    "tracking_range.added": _tracking_range_added,
 }
 
 
