@@ -6,9 +6,10 @@ its database thread. Names of customers leave this module masked only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -262,3 +263,45 @@ def change_customer_status(
             session, actor, customer_id.strip(), status, note=note or None, at=at
         )
     return customer_summary(store, customer_id), newly_held
+
+
+@dataclass(frozen=True)
+class ExportedManifest:
+    """A manifest written to a file: where, how many rows, the billable grams."""
+
+    path: Path
+    rows: int
+    billable_g: int
+
+
+def export_day_manifest(
+    store: Store,
+    kind: str,
+    day: date,
+    fmt: str,
+    path: Path,
+    *,
+    on_total: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ExportedManifest:
+    """Write one Japan day's manifest of `kind` to `path` (ids only); ManifestError says why not."""
+    from jpgb_terminal.manifests import (
+        build_manifest,
+        check_format,
+        check_kind,
+        check_writable,
+        expected_rows,
+        export_to_file,
+    )
+
+    check_kind(kind)
+    check_format(fmt)
+    # Before any query, so a bad folder is reported at once.
+    check_writable(path)
+    with store.transaction() as session:
+        conn = session.connection()
+        if on_total is not None:
+            on_total(expected_rows(conn, kind, day))
+        manifest = build_manifest(conn, kind, day)
+        export_to_file(manifest, fmt, path, progress)
+    return ExportedManifest(path, manifest.totals.rows, manifest.totals.billable_g)
