@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
@@ -76,30 +76,53 @@ class DecisionDialog(ModalScreen[DecisionOutcome | None]):
             yield Label(
                 f"{self.action.upper()} {self.tracking_no}", id="decision-title", markup=False
             )
-            yield Static(ACTION_TEXT[self.action], id="decision-help", markup=False)
-            yield Input(placeholder="note: why (required)", id="note")
+            yield Static(
+                ACTION_TEXT[self.action]
+                + "\nEnter moves on; Enter on the PIN decides; Esc cancels.",
+                id="decision-help",
+                markup=False,
+            )
+            yield from self._row("Note", Input(placeholder="why (required)", id="note"))
             if self.action == "dispose":
-                yield Input(
-                    placeholder="customer consent reference (needed before the deadline)",
-                    id="consent",
+                yield from self._row(
+                    "Consent ref",
+                    Input(
+                        placeholder="customer's consent (needed before the deadline)", id="consent"
+                    ),
                 )
             if self.action == "report":
-                yield Input(placeholder="police report reference (required)", id="report-ref")
+                yield from self._row(
+                    "Police ref",
+                    Input(placeholder="police report reference (required)", id="report-ref"),
+                )
             if self.action == "sell":
                 for name in FEES:
-                    yield Input(
-                        placeholder=f"{name.replace('_', ' ')}, yen"
-                        + (" (required)" if name == "proceeds" else " (0 if none)"),
-                        id=name,
-                        restrict=r"[0-9]*",
+                    yield from self._row(
+                        name.replace("_", " ").capitalize(),
+                        Input(
+                            placeholder="yen"
+                            + (" (required)" if name == "proceeds" else ", 0 if none"),
+                            id=name,
+                            restrict=r"[0-9]*",
+                        ),
                     )
-            yield Input(
-                placeholder=f"PIN of {self.operator} (the decider)",
-                id="pin",
-                password=True,
-                restrict=r"[0-9]*",
+            yield from self._row(
+                "PIN",
+                Input(
+                    placeholder=f"PIN of {self.operator} (the decider)",
+                    id="pin",
+                    password=True,
+                    restrict=r"[0-9]*",
+                ),
             )
             yield Static("", id="decision-error", markup=False)
+
+    @staticmethod
+    def _row(label: str, field: Input) -> ComposeResult:
+        """A field with its label on the left, so filled fields still say what they hold."""
+        with Horizontal(classes="decision-row"):
+            yield Label(label, classes="decision-label")
+            yield field
 
     def on_mount(self) -> None:
         """Start on the note."""

@@ -53,7 +53,7 @@ def status_cell(held: HeldParcel) -> Text:
 def days_cell(held: HeldParcel) -> Text:
     """Days left, or how many days past the deadline."""
     if held.overdue:
-        return Text(f"{-held.days_left} over", style="bold red", justify="right")
+        return Text(f"{-held.days_left} days over", style="bold red", justify="right")
     return Text(f"{held.days_left}", justify="right")
 
 
@@ -418,7 +418,7 @@ def detail_text(detail: ParcelDetail) -> Text:
             left = Text(f"{hold['days_left']} days left")
         text.append(f"  {hold['reason']:<18} deadline {hold['deadline']}  ")
         text.append_text(left)
-        text.append(f"  opened {_local(hold['opened_at'])} at {hold['station_id']}")
+        text.append(f"   opened {_local(hold['opened_at'])} at {hold['station_id']}")
         text.append(f"  note: {hold['note'] or '-'}\n")
 
     text.append("\nWeighings (Art. 11.1 evidence)\n", style="bold underline")

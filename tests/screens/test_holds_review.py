@@ -79,7 +79,7 @@ async def test_supervisor_sees_held_parcels_overdue_first(bench: Bench) -> None:
         assert rows(app) == [OLD, NEW]
         table = screen.query_one("#held")
         old_row = [str(c) for c in table.get_row(OLD)]
-        assert old_row[0] == "OVERDUE" and "10 over" in old_row[-1]
+        assert old_row[0] == "OVERDUE" and "10 days over" in old_row[-1]
         assert "no_prealert" in old_row[5]
         new_row = [str(c) for c in table.get_row(NEW)]
         assert new_row[0] == "held" and new_row[-1] == "60"
