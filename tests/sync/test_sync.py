@@ -183,7 +183,7 @@ def test_cli_init_sync_and_status(tmp_path: Path) -> None:
     central = f"sqlite:///{tmp_path / 'central.db'}"
     local = f"sqlite:///{tmp_path / 'a.db'}"
     result = runner.invoke(app, ["central", "init", "--db", central])
-    assert result.exit_code == 0 and "0003" in result.output
+    assert result.exit_code == 0 and "upgraded from empty to" in result.output
     a = open_store(local)
     write_parcels(a, "A", [1, 2])
     a.dispose()
