@@ -12,9 +12,9 @@ from pathlib import Path
 
 from jpgb_terminal.app import JpgbApp
 from jpgb_terminal.devices.simulators.scale import ScaleSimulator
+from jpgb_terminal.services.demo import plan_demo, seed_demo
 from jpgb_terminal.settings import Settings
 from jpgb_terminal.store import open_store
-from jpgb_terminal.services.demo import plan_demo, seed_demo
 
 
 async def main() -> None:

@@ -51,6 +51,7 @@ def test_missing_settings_file_is_an_error(tmp_path: Path) -> None:
 def test_every_field_is_documented() -> None:
     import ast
     import inspect
+    import itertools
 
     import jpgb_terminal.settings as module
 
@@ -58,7 +59,7 @@ def test_every_field_is_documented() -> None:
     body = tree.body[0].body  # type: ignore[attr-defined]
     documented = {
         node.target.id
-        for node, after in zip(body, body[1:], strict=False)
+        for node, after in itertools.pairwise(body)
         if isinstance(node, ast.AnnAssign)
         and isinstance(after, ast.Expr)
         and isinstance(after.value, ast.Constant)

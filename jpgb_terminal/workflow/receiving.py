@@ -224,4 +224,3 @@ class ReceivingFlow:
             for (state,) in rows:
                 counts[state] = counts.get(state, 0) + 1
         return counts
-
