@@ -1,4 +1,4 @@
-"""`jpgb manifest ...`: the day's inbound and holds manifests as CSV, XLSX or PDF."""
+"""`jpgb manifest ...`: the day's inbound, holds and outbound (carrier) manifests."""
 
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ from jpgb_terminal.manifests import (
     export_to_stdout,
 )
 
-app = typer.Typer(help="Manifests: the day's inbound parcels and holds.", no_args_is_help=True)
+app = typer.Typer(
+    help="Manifests: the day's inbound parcels, holds and outbound boxes.", no_args_is_help=True
+)
 
 # Below this many rows an export takes well under a second: no bar.
 PROGRESS_FROM_ROWS = 5_000
@@ -68,7 +70,9 @@ def export(
     day: Annotated[
         str, typer.Option("--date", help="The Japan (Asia/Tokyo) day.", metavar="YYYY-MM-DD")
     ],
-    kind: Annotated[str, typer.Option("--kind", help="inbound or holds.", metavar="KIND")],
+    kind: Annotated[
+        str, typer.Option("--kind", help="inbound, holds or outbound.", metavar="KIND")
+    ],
     fmt: Annotated[
         str, typer.Option("--format", help="csv, xlsx or pdf.", metavar="FORMAT")
     ] = "csv",
@@ -81,6 +85,10 @@ def export(
             metavar="FILE",
         ),
     ] = None,
+    service: Annotated[
+        str | None,
+        typer.Option("--service", help="outbound: only this service (e.g. ems).", metavar="S"),
+    ] = None,
     db: DbOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -90,6 +98,8 @@ def export(
         fail(f"unknown manifest kind {kind!r} (one of {', '.join(KINDS)})")
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    if service is not None and kind != "outbound":
+        fail("--service applies to the outbound manifest only")
     if output is None and fmt != "csv":
         output = Path(f"{kind}-{when.isoformat()}.{fmt}")
     if output is not None:
@@ -101,8 +111,8 @@ def export(
     store = open_cli_store(settings)
     with handled_errors(), store.transaction() as session:
         conn = session.connection()
-        total = expected_rows(conn, kind, when)
-        manifest = build_manifest(conn, kind, when)
+        total = expected_rows(conn, kind, when, service=service)
+        manifest = build_manifest(conn, kind, when, service=service)
         with progress_bar(total, f"{kind} {when.isoformat()}") as progress:
             try:
                 if output is None:
@@ -113,8 +123,9 @@ def export(
                 fail(str(exc))
     totals = manifest.totals
     where = "stdout" if output is None else str(output)
+    what = "boxes" if kind == "outbound" else "parcels"
     err_console.print(
-        f"{kind} manifest {when.isoformat()}: {totals.rows} parcels, "
+        f"{kind} manifest {when.isoformat()}: {totals.rows} {what}, "
         f"billable {totals.billable_g} g, written to {where}",
         highlight=False,
     )

@@ -1,4 +1,4 @@
-"""Daily manifests (inbound, holds) as CSV, XLSX or PDF: customer ids only, never names,
+"""Daily manifests (inbound, holds, outbound carrier manifest) as CSV, XLSX or PDF: customer ids only, never names,
 addresses or phone numbers."""
 
 from __future__ import annotations
@@ -16,12 +16,18 @@ from sqlalchemy import Connection
 
 from jpgb_terminal.manifests.holds import HOLDS_COLUMNS, held_at_end_of, iter_holds
 from jpgb_terminal.manifests.inbound import INBOUND_COLUMNS, count_inbound, iter_inbound
+from jpgb_terminal.manifests.outbound import (
+    OUTBOUND_COLUMNS,
+    OutboundTotals,
+    count_outbound,
+    iter_outbound,
+)
 from jpgb_terminal.manifests.totals import Totals
 from jpgb_terminal.manifests.writers import counted, write_csv, write_pdf, write_xlsx
 
-Kind = Literal["inbound", "holds"]
+Kind = Literal["inbound", "holds", "outbound"]
 Format = Literal["csv", "xlsx", "pdf"]
-KINDS: tuple[Kind, ...] = ("inbound", "holds")
+KINDS: tuple[Kind, ...] = ("inbound", "holds", "outbound")
 FORMATS: tuple[Format, ...] = ("csv", "xlsx", "pdf")
 
 
@@ -59,18 +65,27 @@ def check_format(fmt: str) -> Format:
     return cast(Format, fmt)
 
 
-def build_manifest(conn: Connection, kind: str, day: date) -> Manifest:
-    """The manifest of `kind` for one Japan day, its rows not yet read."""
+def build_manifest(
+    conn: Connection, kind: str, day: date, *, service: str | None = None
+) -> Manifest:
+    """The manifest of `kind` for one Japan day, its rows not yet read (`service`: outbound)."""
     kind = check_kind(kind)
+    if kind == "outbound":
+        boxes = OutboundTotals()
+        rows = iter_outbound(conn, day, boxes, service)
+        return Manifest(kind, day, OUTBOUND_COLUMNS, rows, boxes)
     totals = Totals()
     if kind == "inbound":
         return Manifest(kind, day, INBOUND_COLUMNS, iter_inbound(conn, day, totals), totals)
     return Manifest(kind, day, HOLDS_COLUMNS, iter_holds(conn, day, totals), totals)
 
 
-def expected_rows(conn: Connection, kind: str, day: date) -> int:
+def expected_rows(conn: Connection, kind: str, day: date, *, service: str | None = None) -> int:
     """How many rows the manifest will have (for a progress bar)."""
-    if check_kind(kind) == "inbound":
+    kind = check_kind(kind)
+    if kind == "outbound":
+        return count_outbound(conn, day, service)
+    if kind == "inbound":
         return count_inbound(conn, day)
     return len(held_at_end_of(conn, day))
 
@@ -148,6 +163,7 @@ __all__ = [
     "HOLDS_COLUMNS",
     "INBOUND_COLUMNS",
     "KINDS",
+    "OUTBOUND_COLUMNS",
     "Manifest",
     "ManifestError",
     "Totals",

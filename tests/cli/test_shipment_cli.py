@@ -1,0 +1,128 @@
+"""`jpgb shipment ...` and `jpgb manifest export --kind outbound` end to end."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from jpgb_terminal.cli import app
+from jpgb_terminal.manifests import OUTBOUND_COLUMNS
+from jpgb_terminal.services.packing import confirm_parcel, pack_box, record_box_weight
+from jpgb_terminal.store import open_store
+from jpgb_terminal.tracking import make_s10
+from tests.factories import STAFF, jp12
+from tests.services.test_shipments import csv_bytes, row, stock
+
+runner = CliRunner()
+AT = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
+
+
+def jpgb(*args: str) -> Result:
+    return runner.invoke(app, list(args))
+
+
+@pytest.fixture
+def url(store_url: str) -> str:
+    store = open_store(store_url)
+    stock(store)
+    store.dispose()
+    return store_url
+
+
+def test_import_show_pack_handover_manifest(url: str, tmp_path: Path) -> None:
+    path = tmp_path / "requests.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + csv_bytes(row(parcels=f"{jp12(1)};{jp12(4)}")))
+    r = jpgb("shipment", "import", str(path), "--db", url)
+    assert r.exit_code == 0, r.output
+    assert "1 shipment request(s) imported" in r.stdout
+    r = jpgb("shipment", "show", "SR-000001", "--db", url)
+    assert r.exit_code == 0, r.output
+    assert jp12(1) in r.stdout and "anime figures" in r.stdout
+    assert "Jane Roe" not in r.stdout and "J*** R***" in r.stdout
+    store = open_store(url)
+    with store.transaction() as s:
+        for t in (jp12(1), jp12(4)):
+            confirm_parcel(s, STAFF, "SR-000001", t, at=AT)
+        record_box_weight(
+            s, STAFF, "SR-000001", 2345, raw_frame=b"S S 2345 g", scale_id="x", protocol="p", at=AT
+        )
+        pack_box(s, STAFF, "SR-000001", (40, 30, 20), scanned_label=make_s10("EE", 9, "JP"), at=AT)
+    store.dispose()
+    r = jpgb("shipment", "handover", "--date", "2026-11-26", "--operator", "aiko", "--db", url)
+    assert r.exit_code == 1 and "shift lead" in r.stderr
+    r = jpgb("shipment", "handover", "--date", "2026-11-26", "--operator", "yui", "--db", url)
+    assert r.exit_code == 0, r.output
+    assert make_s10("EE", 9, "JP") in r.stdout and "1 box(es)" in r.stdout
+    r = jpgb(
+        "manifest",
+        "export",
+        "--date",
+        "2026-11-26",
+        "--kind",
+        "outbound",
+        "--service",
+        "ems",
+        "--db",
+        url,
+    )
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert tuple(rows[0]) == OUTBOUND_COLUMNS and len(rows) == 1
+    assert rows[0]["handed_over_at"] and "1 boxes" in r.stderr
+    r = jpgb("manifest", "export", "--date", "2026-11-26", "--kind", "inbound", "--service", "ems")
+    assert r.exit_code == 1 and "outbound manifest only" in r.stderr
+
+
+def test_bad_file_names_every_line(url: str, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(
+        csv_bytes(row(parcels=jp12(2)), row(rid="SR-000002", parcels=jp12(1), description="gift"))
+    )
+    r = jpgb("shipment", "import", str(path), "--db", url)
+    assert r.exit_code == 1
+    assert "bad.csv:2" in r.stderr and "belongs to C2" in r.stderr
+    assert "bad.csv:3" in r.stderr and "too vague" in r.stderr
+    assert "nothing imported" in r.stderr
+
+
+def test_ranges(url: str) -> None:
+    r = jpgb(
+        "shipment",
+        "range",
+        "add",
+        "--service",
+        "ems",
+        "--prefix",
+        "EE",
+        "--from",
+        "100",
+        "--to",
+        "199",
+        "--db",
+        url,
+    )
+    assert r.exit_code == 0, r.output
+    assert make_s10("EE", 100, "JP") in r.stdout and "100 numbers" in r.stdout
+    r = jpgb(
+        "shipment",
+        "range",
+        "add",
+        "--service",
+        "ems",
+        "--prefix",
+        "EE",
+        "--from",
+        "150",
+        "--to",
+        "250",
+        "--db",
+        url,
+    )
+    assert r.exit_code == 1 and "overlaps" in r.stderr
+    r = jpgb("shipment", "range", "list", "--db", url)
+    assert r.exit_code == 0 and "left 100" in r.stdout
