@@ -53,7 +53,9 @@ def status_cell(held: HeldParcel) -> Text:
 def days_cell(held: HeldParcel) -> Text:
     """Days left, or how many days past the deadline."""
     if held.overdue:
-        return Text(f"{-held.days_left} days over", style="bold red", justify="right")
+        over = -held.days_left
+        unit = "day" if over == 1 else "days"
+        return Text(f"{over} {unit} over", style="bold red", justify="right")
     return Text(f"{held.days_left}", justify="right")
 
 
@@ -81,7 +83,8 @@ class HoldsReviewScreen(Screen[None]):
     AUTO_FOCUS = "#held"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
-        Binding("enter", "detail", "Detail"),
+        # Priority, so the footer shows it over the table's own (hidden) Enter.
+        Binding("enter", "detail", "Detail", priority=True),
         Binding("o", "toggle_overdue", "Overdue only"),
         Binding("r", "cycle_reason", "Reason"),
         Binding("slash", "filter", "Customer/station"),
@@ -140,6 +143,8 @@ class HoldsReviewScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Decisions and customers for supervisors and leads only; decisions need a row."""
+        if action == "detail" and self.query_one("#match", Input).has_focus:
+            return False  # Enter belongs to the filter field while it is open
         if action in ("decide", "customers", "detail"):
             if not self.allowed():
                 return False
