@@ -21,8 +21,10 @@ test: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 -q
 
+# The sync benchmarks need PostgreSQL; the machine's local server is tried unless told otherwise.
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	JPGB_BENCH_POSTGRES_URL=$${JPGB_BENCH_POSTGRES_URL:-$${JPGB_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}} \
+		$(BIN)/python -m bench
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

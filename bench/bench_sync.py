@@ -208,6 +208,11 @@ def run() -> list[Result]:
     """Both sync benchmarks (none when no PostgreSQL is configured)."""
     base = _pg_url()
     if not base:
-        print("bench_sync: set JPGB_BENCH_POSTGRES_URL or JPGB_TEST_POSTGRES_URL to run")
+        print("SKIP sync_push sync_rtt: set JPGB_BENCH_POSTGRES_URL or JPGB_TEST_POSTGRES_URL")
+        return []
+    try:
+        psycopg.connect(_libpq(base), connect_timeout=5).close()
+    except psycopg.Error as exc:
+        print(f"SKIP sync_push sync_rtt: PostgreSQL not reachable ({exc.__class__.__name__})")
         return []
     return [_sync_push(base), _sync_rtt(base)]
