@@ -49,6 +49,9 @@ def seed(
     parcels: Annotated[int, typer.Option("--parcels", min=0, help="How many parcels to receive.")],
     station: StationOpt = None,
     seed_: Annotated[int, typer.Option("--seed", help="Same seed, same data.")] = 1,
+    shipments: Annotated[
+        int, typer.Option("--shipments", min=0, help="Shipment requests to add (some packed).")
+    ] = 0,
     db: DbOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -68,6 +71,7 @@ def seed(
                 parcels=parcels,
                 seed=seed_,
                 progress=lambda done: progress.update(task, completed=done),
+                shipments=shipments,
             )
     console.print(
         f"seeded {len(plan.customers)} customers, {len(plan.prealerts)} pre-alerts, "

@@ -114,8 +114,12 @@ def seed_demo(
     seed: int = 1,
     at: datetime | None = None,
     progress: Callable[[int], None] | None = None,
+    shipments: int = 0,
 ) -> DemoPlan:
-    """Fill a store from `plan_demo` through the receiving, weighing and inspection services."""
+    """Fill a store from `plan_demo` through the receiving, weighing and inspection services.
+
+    `shipments` adds that many shipment requests (some packed, some handed over, some waiting).
+    """
     if parcels < 0:
         raise ServiceError("--parcels must be zero or more")
     plan = plan_demo(parcels, seed)
@@ -174,6 +178,10 @@ def seed_demo(
             set_customer_status(session, admin, plan.suspended, "suspended", note="demo", at=at)
         if plan.frozen:
             set_customer_status(session, admin, plan.frozen, "frozen", note="demo", at=at)
+    if shipments > 0:
+        from jpgb_terminal.services.demo_outbound import seed_outbound
+
+        seed_outbound(store, station_id, shipments=shipments, seed=seed, at=at)
     return plan
 
 

@@ -221,3 +221,14 @@ def test_overlapping_and_bad_ranges_refused(store: Store) -> None:
     ]:
         with store.transaction() as s, pytest.raises(ServiceError, match=message):
             add_range(s, STAFF, *args)
+
+
+def test_demo_seed_with_shipments(sqlite_store: Store) -> None:
+    from jpgb_terminal.services.demo import seed_demo
+
+    seed_demo(sqlite_store, "ST01", parcels=80, seed=3, at=AT, shipments=6)
+    with sqlite_store.transaction() as s:
+        states = sorted(s.exec(select(Shipment.state)))
+        kinds = set(s.exec(select(Event.kind)))
+    assert states and set(states) <= {"waiting", "packed", "shipped"}
+    assert {"shipment.imported", "box.weighed", "box.packed"} <= kinds
