@@ -49,6 +49,7 @@ class ManifestProgressed(Message):
 class ManifestWritten(Message):
     """The manifest is in place at `path`."""
 
+    kind: str
     path: Path
     rows: int
     billable_g: int
@@ -225,7 +226,7 @@ class ManifestScreen(Screen[None]):
         except Exception as exc:  # any failure must reach the lead, not kill the worker
             self.post_message(ManifestFailed(f"{type(exc).__name__}: {exc}"))
             return
-        self.post_message(ManifestWritten(done.path, done.rows, done.billable_g))
+        self.post_message(ManifestWritten(kind, done.path, done.rows, done.billable_g))
 
     def on_manifest_counted(self, message: ManifestCounted) -> None:
         """Size the progress bar."""
@@ -241,7 +242,8 @@ class ManifestScreen(Screen[None]):
         bar = self.query_one("#manifest-progress", ProgressBar)
         bar.update(total=max(message.rows, 1), progress=max(message.rows, 1))
         self._result(
-            f"Written {message.path.resolve()}: {message.rows} parcels, "
+            f"Written {message.path.resolve()}: {message.rows} "
+            f"{'boxes' if message.kind == 'outbound' else 'parcels'}, "
             f"billable {message.billable_g:,} g",
             "ok",
         )

@@ -135,3 +135,22 @@ async def test_only_a_lead_sees_the_manifests(bench: Bench) -> None:
         app.push_screen(screen)
         await until(pilot, lambda: "Only a shift lead" in result(app))
         assert screen.check_action("export", ()) is False
+
+
+async def test_every_kind_the_manifests_offer_can_be_chosen(bench: Bench, tmp_path: Path) -> None:
+    from jpgb_terminal.manifests import KINDS
+
+    app = bench.app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_manifests(pilot)
+        await set_folder(pilot, tmp_path)
+        seen = []
+        for _ in KINDS:
+            seen.append(screen.kind)
+            await pilot.press("f5")
+            await until(pilot, lambda: "OK:" in result(app) and f"{seen[-1]}-" in result(app))
+            await pilot.press("f2")
+        assert tuple(seen) == KINDS and screen.kind == KINDS[0]
+    for kind in KINDS:
+        [written] = tmp_path.glob(f"{kind}-*.csv")
+        assert written.read_text(encoding="utf-8").count("\n") == 1  # header only: nothing that day
