@@ -41,7 +41,12 @@ def review_app(tmp_path: Path) -> JpgbApp:
         hold_parcel(s, STAFF, parcel, "prohibited_item", note="lithium cells", at=FIXED)
         receive(s, STAFF, jp12(1), at=FIXED - timedelta(days=20))
         set_customer_status(
-            s, Actor("ST01", "kenji"), "C1", "suspended", note="unpaid", at=FIXED - timedelta(days=1)
+            s,
+            Actor("ST01", "kenji"),
+            "C1",
+            "suspended",
+            note="unpaid",
+            at=FIXED - timedelta(days=1),
         )
         receive(s, STAFF, s10(503), at=FIXED - timedelta(hours=1))
     store.dispose()
