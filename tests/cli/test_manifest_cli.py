@@ -96,7 +96,7 @@ def test_a_day_without_parcels_is_an_empty_manifest(url: str, kind: str) -> None
     ("args", "words"),
     [
         (("--date", "26/11/2026", "--kind", "inbound"), "YYYY-MM-DD"),
-        (("--date", "2026-11-26", "--kind", "outbound"), "unknown manifest kind"),
+        (("--date", "2026-11-26", "--kind", "returns"), "unknown manifest kind"),
         (("--date", "2026-11-26", "--kind", "inbound", "--format", "doc"), "unknown format"),
         (
             ("--date", "2026-11-26", "--kind", "inbound", "-o", "/nonexistent/dir/x.csv"),

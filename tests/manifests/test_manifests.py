@@ -239,7 +239,7 @@ def test_a_failed_export_leaves_no_half_file(day_store: Store, tmp_path: Path) -
 def test_unknown_kind_and_format(day_store: Store, tmp_path: Path) -> None:
     with day_store.transaction() as s:
         with pytest.raises(ManifestError, match="unknown manifest kind"):
-            build_manifest(s.connection(), "outbound", DAY)
+            build_manifest(s.connection(), "returns", DAY)
         with pytest.raises(ManifestError, match="unknown format"):
             export_to_file(build_manifest(s.connection(), "inbound", DAY), "doc", tmp_path / "x")
 
