@@ -29,6 +29,7 @@ GROUPS: dict[str, tuple[str, str, bool]] = {
     "sync": ("sync", "app", False),
     "central": ("central", "app", False),
     "shipment": ("shipment", "app", False),
+    "audit": ("audit", "app", False),
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -18,6 +18,9 @@ from jpgb_terminal.cli.common import (
 )
 from jpgb_terminal.services.parcels import parcel_view
 
+if TYPE_CHECKING:
+    from jpgb_terminal.store import Store
+
 app = typer.Typer(help="Parcels: show state, weight, holds and history.", no_args_is_help=True)
 
 
@@ -25,12 +28,23 @@ app = typer.Typer(help="Parcels: show state, weight, holds and history.", no_arg
 def show(
     tracking: Annotated[str, typer.Argument(metavar="TRACKING", help="Tracking number.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    evidence: Annotated[
+        bool,
+        typer.Option(
+            "--evidence",
+            help="Print the weighing evidence: grams, raw frame, scale, station, operator, "
+            "time, chain position, manual overrides; each checked against the audit chain.",
+        ),
+    ] = False,
     db: DbOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """Show one parcel: state, customer, weight, holds with deadlines, and every event."""
     settings = settings_for(config, db)
     store = open_cli_store(settings)
+    if evidence:
+        _show_evidence(store, tracking, as_json)
+        return
     with handled_errors(), store.transaction() as session:
         view = parcel_view(session, tracking)
     if as_json:
@@ -53,3 +67,50 @@ def show(
     for e in view["events"]:
         events.add_row(e["at"], e["kind"], e["station_id"], str(e["seq"]), e["operator"] or "")
     console.print(events)
+
+
+def _show_evidence(store: Store, tracking: str, as_json: bool) -> None:
+    from jpgb_terminal.audit.evidence import weighing_evidence
+    from jpgb_terminal.services.parcels import resolve_tracking
+
+    with handled_errors(), store.transaction() as session:
+        found = weighing_evidence(session.connection(), resolve_tracking(tracking))
+    if as_json:
+        typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
+    else:
+        _print_evidence(found)
+    if any(not w["verified"] for w in found["weighings"]):
+        raise typer.Exit(1)
+
+
+def _print_evidence(found: dict[str, Any]) -> None:
+    billed = f"{found['billed_grams']} g" if found["billed_grams"] else "not weighed"
+    console.print(f"{found['tracking_no']}: billed on {billed}", highlight=False)
+    if not found["weighings"]:
+        console.print("no weighings recorded", highlight=False)
+    for i, w in enumerate(found["weighings"], 1):
+        table = Table(show_header=False, box=None)
+        mark = " (billed)" if w["billed"] else ""
+        table.add_row("weighing", f"#{i} {w['weight_id']}{mark}")
+        table.add_row("grams", f"{w['grams']} g ({w['source']})")
+        table.add_row("raw frame", f"{w['raw_frame'] or '-'}  [hex {w['raw_frame_hex'] or '-'}]")
+        table.add_row("scale", f"{w['scale_id'] or '-'} ({w['protocol'] or '-'})")
+        table.add_row("station", w["station_id"])
+        table.add_row("operator", w["operator"] or "-")
+        table.add_row("time", f"{w['measured_at_local']} (UTC {w['measured_at']})")
+        override = w["manual_override"]
+        if override:
+            table.add_row(
+                "manual override",
+                f"approved by {override['approved_by']}, reason: {override['reason']}",
+            )
+        chain = w["chain"]
+        table.add_row(
+            "chain",
+            f"station {chain['station_id']} seq {chain['seq']}, event {w['event_id']}",
+        )
+        table.add_row("hash", f"{chain['hash']}")
+        table.add_row("prev hash", f"{chain['prev_hash']}")
+        verdict = "[green]verified[/]" if w["verified"] else "[bold red]NOT VERIFIED[/]"
+        table.add_row("check", verdict + "".join(f"\n  {p}" for p in w["problems"]))
+        console.print(table)

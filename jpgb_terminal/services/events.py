@@ -1,4 +1,5 @@
-"""Appending events: time-ordered id, per-station sequence number, same transaction as the change."""
+"""Appending events: time-ordered id, per-station sequence number and hash chain, written in the
+same transaction as the change."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import JSON, Text, bindparam, cast, select, text
 from sqlmodel import Session
 
+from jpgb_terminal.audit.chain import GENESIS, canonical_payload, event_hash
 from jpgb_terminal.clock import as_utc, now
 from jpgb_terminal.ids import new_id
 from jpgb_terminal.services.context import Actor
@@ -17,7 +19,18 @@ from jpgb_terminal.store.tables import Event
 
 _SEQ_KEY = "jpgb_next_seq"
 _EVENTS = Event.__table__  # type: ignore[attr-defined]
-_MAX_SEQ = select(func.max(_EVENTS.c.seq)).where(_EVENTS.c.station_id == bindparam("station_id"))
+# The station's newest event: its sequence number and hash, from the (station_id, seq) index.
+_TAIL = (
+    select(_EVENTS.c.seq, _EVENTS.c.hash)
+    .where(_EVENTS.c.station_id == bindparam("station_id"))
+    .order_by(_EVENTS.c.seq.desc())
+    .limit(1)
+)
+# The payload goes in as the canonical text the hash was taken over, so a verifier can hash the
+# stored text as it is instead of decoding and re-encoding every payload.
+_INSERT = _EVENTS.insert().values(payload=bindparam("payload_text", type_=Text))
+# PostgreSQL types the bound text as VARCHAR, which a json column accepts only through a cast.
+_INSERT_PG = _EVENTS.insert().values(payload=cast(bindparam("payload_text", type_=Text), JSON))
 
 
 def jsonable(value: Any) -> Any:
@@ -37,22 +50,20 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def _next_seq(session: Session, station_id: str) -> int:
-    cache: dict[str, int] = session.info.setdefault(_SEQ_KEY, {})
+def _next_link(session: Session, station_id: str) -> tuple[int, str]:
+    """The next sequence number of the station and the hash of its previous event."""
+    cache: dict[str, tuple[int, str]] = session.info.setdefault(_SEQ_KEY, {})
     if station_id not in cache:
         bind = session.get_bind()
         if bind.dialect.name == "postgresql":
             # Serialise writers of one station so its sequence has no gaps or clashes.
             session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:s))"), {"s": station_id})
-        current = session.connection().execute(_MAX_SEQ, {"station_id": station_id}).scalar_one()
-        cache[station_id] = current or 0
-    cache[station_id] += 1
-    return cache[station_id]
-
-
-def forget_sequence_cache(session: Session) -> None:
-    """Drop the cached next sequence numbers (after a rollback)."""
-    session.info.pop(_SEQ_KEY, None)
+        row = session.connection().execute(_TAIL, {"station_id": station_id}).first()
+        # An event stored without a hash (never written by this program) chains as GENESIS;
+        # the verifier reports it as the break.
+        cache[station_id] = (row.seq, row.hash or GENESIS) if row is not None else (0, GENESIS)
+    seq, prev_hash = cache[station_id]
+    return seq + 1, prev_hash
 
 
 @dataclass(frozen=True)
@@ -74,10 +85,24 @@ def append_event(
 ) -> Appended:
     """Write one event in the session's transaction; it commits or rolls back with the change."""
     event_id = new_id()
-    seq = _next_seq(session, actor.station_id)
+    seq, prev_hash = _next_link(session, actor.station_id)
+    occurred_at = as_utc(at or now())
+    payload_text = canonical_payload(jsonable(payload))
+    digest = event_hash(
+        event_id=event_id,
+        station_id=actor.station_id,
+        seq=seq,
+        kind=kind,
+        tracking_no=tracking_no,
+        operator=actor.operator,
+        occurred_at=occurred_at,
+        payload=payload_text,
+        prev_hash=prev_hash,
+    )
     # A Core insert: events are append-only, so the ORM's change tracking buys nothing here.
-    session.connection().execute(
-        _EVENTS.insert(),
+    conn = session.connection()
+    conn.execute(
+        _INSERT_PG if conn.dialect.name == "postgresql" else _INSERT,
         {
             "event_id": event_id,
             "station_id": actor.station_id,
@@ -85,8 +110,11 @@ def append_event(
             "kind": kind,
             "tracking_no": tracking_no,
             "operator": actor.operator,
-            "occurred_at": as_utc(at or now()),
-            "payload": jsonable(payload),
+            "occurred_at": occurred_at,
+            "payload_text": payload_text,
+            "prev_hash": prev_hash,
+            "hash": digest,
         },
     )
+    session.info[_SEQ_KEY][actor.station_id] = (seq, digest)
     return Appended(event_id, seq)

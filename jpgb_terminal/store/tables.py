@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Numeric, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from jpgb_terminal.store.types import UTCDateTime
@@ -23,8 +23,11 @@ class Customer(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=40)
     name: str = Field(max_length=200)
-    address: str | None = Field(default=None, max_length=1000)
+    # Text, not a bounded string: with a key file configured it holds a Fernet token.
+    address: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     phone: str | None = Field(default=None, max_length=40)
+    # Identity-document number; encrypted at rest when a key file is configured.
+    id_doc_no: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     status: str = Field(default="active", max_length=16)
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
@@ -145,3 +148,7 @@ class Event(SQLModel, table=True):
     operator: str | None = Field(default=None, max_length=80)
     occurred_at: datetime = _ts()
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The audit chain (jpgb_terminal.audit.chain): the station's previous event's hash, and
+    # the SHA-256 of this event's canonical encoding including that link.
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)

@@ -29,7 +29,17 @@ from jpgb_terminal.sync.apply import CHUNK, EVENT, SyncEvent
 EVENT_ORDER: Table = EventOrder.__table__  # type: ignore[attr-defined]
 STATION_SEQ: Table = StationSequence.__table__  # type: ignore[attr-defined]
 PUSH_LOCK_KEY = 0x6A706762_73796E63 & 0x7FFFFFFFFFFFFFFF  # "jpgb" "sync"
-_COLUMNS = ("event_id", "station_id", "seq", "kind", "tracking_no", "operator", "occurred_at")
+_COLUMNS = (
+    "event_id",
+    "station_id",
+    "seq",
+    "kind",
+    "tracking_no",
+    "operator",
+    "occurred_at",
+    "prev_hash",
+    "hash",
+)
 _READ = select(*(EVENT.c[c] for c in _COLUMNS), type_coerce(EVENT.c.payload, Text).label("payload"))
 
 
@@ -49,6 +59,8 @@ def _decode(row: Any) -> SyncEvent:
         occurred_at=row.occurred_at,
         payload=payload,
         payload_json=text_form,
+        prev_hash=row.prev_hash,
+        hash=row.hash,
     )
 
 
@@ -102,6 +114,8 @@ def _insert_pg(conn: Connection, events: Sequence[SyncEvent], record_order: bool
                         e.tracking_no,
                         e.operator,
                         e.occurred_at,
+                        e.prev_hash,
+                        e.hash,
                         e.payload_json if e.payload_json is not None else json.dumps(e.payload),
                     )
                 )
@@ -262,6 +276,8 @@ def read_pull_page(
                 operator=row.operator,
                 occurred_at=row.occurred_at,
                 payload=row.payload,
+                prev_hash=row.prev_hash,
+                hash=row.hash,
             )
         )
     return events, last

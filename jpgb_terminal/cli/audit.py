@@ -1,0 +1,155 @@
+"""`jpgb audit verify`: check every audit chain and every weight in one or more stores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from jpgb_terminal.cli.common import (
+    ConfigOpt,
+    console,
+    err_console,
+    handled_errors,
+    settings_for,
+)
+
+app = typer.Typer(help="Audit: verify the tamper-evident event chains.", no_args_is_help=True)
+
+
+@app.command("verify")
+def verify(
+    dbs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--db",
+            help="Store URL to check; repeat it to check several (e.g. a station and central) "
+            "and compare the chains they share. Default: the station's store.",
+            metavar="URL",
+        ),
+    ] = None,
+    with_central: Annotated[
+        bool, typer.Option("--central", help="Also check the central store from the settings.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Verify every station's chain (hashes, links, no gaps) and that every weight matches its
+    event; exit 1 naming the first broken event."""
+    from jpgb_terminal.audit.verify import Break, VerifyReport, compare_stores, verify_store
+    from jpgb_terminal.store.engine import display_url
+
+    settings = settings_for(config)
+    urls = list(dbs or [settings.db])
+    if with_central:
+        if not settings.central:
+            typer.echo("error: no central store is configured", err=True)
+            raise typer.Exit(2)
+        urls.append(settings.central)
+    checked: list[tuple[str, Any, VerifyReport]] = []
+    opened = []
+    results: list[dict[str, Any]] = []
+    first: Break | None = None
+    try:
+        for url in urls:
+            with handled_errors():
+                engine = _reader(url)
+                opened.append(engine)
+                conn = engine.connect()
+                report = verify_store(conn)
+            name = display_url(engine.url.render_as_string(hide_password=False))
+            checked.append((name, conn, report))
+            results.append(_report_dict(name, report))
+        cross: list[Break] = []
+        for i in range(len(checked)):
+            for j in range(i + 1, len(checked)):
+                cross += compare_stores(checked[i], checked[j])
+        for _name, _conn, report in checked:
+            breaks = report.breaks()
+            if breaks and first is None:
+                first = breaks[0]
+        if first is None and cross:
+            first = cross[0]
+    finally:
+        for _name, conn, _report in checked:
+            conn.close()
+        for engine in opened:
+            engine.dispose()
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "ok": first is None,
+                    "stores": results,
+                    "disagreements": [b.line() for b in cross],
+                },
+                indent=2,
+            )
+        )
+    else:
+        for result in results:
+            _print_report(result)
+        for b in cross:
+            console.print(f"[red]DISAGREE[/] {b.line()}", highlight=False)
+    if first is not None:
+        err_console.print(f"[bold red]first broken event:[/] {first.line()}", highlight=False)
+        raise typer.Exit(1)
+
+
+def _reader(url: str) -> Any:
+    """An engine that only reads: a SQLite file is read without taking the station's write lock."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from jpgb_terminal.store.engine import StoreError, make_engine, normalize_url
+
+    url = normalize_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return make_engine(url)
+    if not parsed.database or not Path(parsed.database).is_file():
+        raise StoreError(f"no store at {parsed.database}")
+    # Not make_engine: its BEGIN IMMEDIATE would stop the bench from writing while we read.
+    return create_engine(url)
+
+
+def _report_dict(name: str, report: Any) -> dict[str, Any]:
+    return {
+        "store": name,
+        "ok": report.ok,
+        "events": report.events,
+        "chains": [
+            {
+                "station_id": c.station_id,
+                "events": c.events,
+                "last_seq": c.last_seq,
+                "head": c.head,
+                "broken": c.broken.line() if c.broken else None,
+            }
+            for c in report.chains
+        ],
+        "weights_checked": report.weights_checked,
+        "weight_problems": [b.line() for b in report.weight_problems],
+    }
+
+
+def _print_report(result: dict[str, Any]) -> None:
+    verdict = "[green]intact[/]" if result["ok"] else "[bold red]BROKEN[/]"
+    console.print(
+        f"{result['store']}: {result['events']} events in {len(result['chains'])} chain(s), "
+        f"{result['weights_checked']} weight record(s): {verdict}",
+        highlight=False,
+    )
+    for chain in result["chains"]:
+        if chain["broken"]:
+            console.print(f"  [red]BROKEN[/] {chain['broken']}", highlight=False)
+        else:
+            console.print(
+                f"  {chain['station_id']}: seq 1..{chain['last_seq']} intact, "
+                f"head {chain['head'][:16]}",
+                highlight=False,
+            )
+    for problem in result["weight_problems"]:
+        console.print(f"  [red]WEIGHT[/] {problem}", highlight=False)

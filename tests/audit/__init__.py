@@ -1,0 +1,1 @@
+"""Tests of the audit chain, its verifier and the weighing evidence."""
