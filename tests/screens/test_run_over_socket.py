@@ -21,9 +21,10 @@ JPGB = str(Path(sys.executable).with_name("jpgb"))
 
 @pytest.fixture(params=["toledo-8217", "sma"])
 def scale_process(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """A simulated scale in its own process: empty first, then 1,850 g for a long while."""
+    """A simulated scale in its own process: empty, then 1,850 g, over and over."""
     script = tmp_path / "scale.txt"
-    script.write_text("remove\nwait 0.5\nplace 1850 0.2\nwait 600\n")
+    # A cycle, so the bench sees the empty scale whenever it connects.
+    script.write_text("remove\nwait 1\nplace 1850 0.2\nwait 3\nloop\n")
     proc = subprocess.Popen(
         [
             JPGB,
@@ -70,7 +71,7 @@ async def test_run_settings_against_a_simulator_process(
         await login(pilot)
         await until(pilot, lambda: app.device_states["scale"] == "connected")
         await scan(pilot, jp12(2))
-        await until(pilot, lambda: app.screen.current.weight_g == 1850, timeout=20)
+        await until(pilot, lambda: app.screen.current.weight_g == 1850, timeout=30)
         await pilot.press("f2")
         await until(pilot, lambda: app.screen.current.state == "cleared")
     with bench.store.transaction() as s:
