@@ -142,7 +142,7 @@ def _cursor_rows(conn: Connection, sql: str) -> Iterator[tuple[Any, ...]]:
         cur.close()
 
 
-def _encoded_rows(conn: Connection) -> Iterator[tuple[str, int, str | None, str | None, Any]]:
+def _encoded_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
     """(station_id, seq, prev_hash, hash, canonical text or bytes or None) in chain order."""
     if conn.dialect.name == "sqlite":
         yield from _cursor_rows(conn, _CHAIN_SQL_SQLITE)

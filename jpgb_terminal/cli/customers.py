@@ -9,14 +9,18 @@ import typer
 from jpgb_terminal.cli.common import (
     ConfigOpt,
     DbOpt,
+    StationOpt,
     console,
+    fail,
     handled_errors,
     open_cli_store,
+    read_secret,
     settings_for,
 )
 from jpgb_terminal.rules.holds import CUSTOMER_STATUSES
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.customers import add_customer, set_customer_status
+from jpgb_terminal.services.operators import verify_pin
 
 app = typer.Typer(help="Customers: add, suspend, freeze, reactivate.", no_args_is_help=True)
 
@@ -49,17 +53,40 @@ def add(
 def set_status(
     customer_id: Annotated[str, typer.Argument(metavar="ID", help="Customer id.")],
     status: Annotated[str, typer.Argument(help=f"One of: {', '.join(CUSTOMER_STATUSES)}.")],
+    operator: Annotated[
+        str,
+        typer.Option(
+            "--operator", help="The supervisor or lead deciding (PIN asked; stdin if piped)."
+        ),
+    ],
     note: Annotated[str | None, typer.Option("--note", help="Why.")] = None,
+    pin_stdin: Annotated[
+        bool, typer.Option("--pin-stdin", help="Read the PIN from stdin.")
+    ] = False,
     db: DbOpt = None,
+    station: StationOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """Set a customer's status; suspended or frozen holds their parcels in storage and new scans."""
-    settings = settings_for(config, db)
+    settings = settings_for(config, db, station)
     store = open_cli_store(settings)
+    pin = read_secret(f"PIN for {operator}", from_stdin=pin_stdin)
+    # Its own transaction: a wrong PIN must be counted even though nothing else happens.
+    with handled_errors(), store.transaction() as session:
+        login = verify_pin(session, settings.station_id, operator, pin)
+        name = login.operator.name if login.operator else operator
+        role = login.operator.role if login.operator else None
+    if not login.ok:
+        fail(login.message)
     with handled_errors(), store.transaction() as session:
         held = set_customer_status(
-            session, Actor(settings.station_id), customer_id, status, note=note
+            session,
+            Actor(settings.station_id, name),
+            customer_id,
+            status,
+            note=note,
+            operator_role=role,
         )
-    console.print(f"customer {customer_id} is now {status}", highlight=False)
+    console.print(f"customer {customer_id} is now {status} (by {name})", highlight=False)
     if held:
         console.print(f"{len(held)} parcel(s) in storage held: {', '.join(held)}", highlight=False)

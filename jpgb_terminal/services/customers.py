@@ -9,13 +9,14 @@ from sqlmodel import Session
 
 from jpgb_terminal.clock import now
 from jpgb_terminal.rules.holds import CUSTOMER_STATUSES, STATUS_HOLD_REASON
+from jpgb_terminal.rules.permissions import require
 from jpgb_terminal.rules.states import ParcelState
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.services.holds import hold_parcel
 from jpgb_terminal.services.records import PARCEL, ParcelRecord, open_hold_reasons
-from jpgb_terminal.store.tables import Customer
+from jpgb_terminal.store.tables import Customer, Operator
 
 # Parcels still in the warehouse and not yet held: a status change holds these.
 IN_STORAGE = (ParcelState.RECEIVED, ParcelState.WEIGHED, ParcelState.CLEARED, ParcelState.RELEASED)
@@ -63,12 +64,21 @@ def set_customer_status(
     status: str,
     *,
     note: str | None = None,
+    operator_role: str | None = None,
     at: datetime | None = None,
 ) -> list[str]:
     """Change a customer's status; suspending or freezing holds their parcels in storage.
 
-    Returns the tracking numbers newly held.
+    An operator acting (`actor.operator`) must have a role the permission table allows;
+    `operator_role` gives that role when the caller already knows it.  A change with no
+    operator is the station administrator's (setup, demo).  Returns the tracking numbers
+    newly held.
     """
+    if actor.operator is not None or operator_role is not None:
+        if operator_role is None:
+            row = session.get(Operator, actor.operator)
+            operator_role = row.role if row is not None and row.active else None
+        require(operator_role, "set_customer_status")
     if status not in CUSTOMER_STATUSES:
         raise ServiceError(f"unknown status {status!r} (one of {', '.join(CUSTOMER_STATUSES)})")
     customer = session.get(Customer, customer_id)

@@ -19,6 +19,7 @@ from jpgb_terminal.rules.decisions import (
     parse_action,
 )
 from jpgb_terminal.rules.ledger import LedgerError, SaleLedger, settle_sale
+from jpgb_terminal.rules.permissions import ROLE_REFUSAL, allowed, refusal
 from jpgb_terminal.rules.states import ParcelState, check_transition
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import NotAllowed, ServiceError
@@ -105,6 +106,9 @@ def decide(
     except ValueError as exc:
         raise DecisionRefused("action", str(exc)) from None
     role = decider_role(session, actor.operator)
+    # The permission table decides who may take each action, before any other rule is read.
+    if not allowed(role, act.value):
+        raise DecisionRefused(ROLE_REFUSAL, f"{ROLE_REFUSAL}: {refusal(role, act.value)}")
     parcel = get_parcel(session, tracking_no)
     conn = session.connection()
     holds = conn.execute(_OPEN_HOLDS, {"t": parcel.tracking_no}).all()

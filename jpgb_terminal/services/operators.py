@@ -10,12 +10,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
 from jpgb_terminal.clock import WAREHOUSE_TZ, now
+from jpgb_terminal.rules.permissions import require
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.store.tables import Operator
 
-ROLES = ("staff", "supervisor", "lead")
+ROLES = ("staff", "supervisor", "lead")  # the roles of data/permissions.toml
 MAX_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=15)
 PIN_LENGTHS = range(4, 13)
@@ -106,8 +107,9 @@ def unlock_operator(
 ) -> None:
     """Lift a lockout (a supervisor's or lead's decision)."""
     supervisor = session.get(Operator, actor.operator) if actor.operator else None
-    if supervisor is None or supervisor.role not in ("supervisor", "lead"):
-        raise ServiceError("only a supervisor or lead can unlock an operator")
+    require(
+        supervisor.role if supervisor is not None and supervisor.active else None, "unlock_operator"
+    )
     operator = session.get(Operator, name)
     if operator is None:
         raise NotFound(f"no operator {name}")

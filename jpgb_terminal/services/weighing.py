@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from jpgb_terminal.clock import now
 from jpgb_terminal.ids import new_id
+from jpgb_terminal.rules.permissions import refusal, roles_for
 from jpgb_terminal.rules.states import FINAL_STATES, ParcelState
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import NotAllowed, NotFound, ServiceError
@@ -16,7 +17,7 @@ from jpgb_terminal.services.records import ParcelRecord, load_parcel, update_par
 from jpgb_terminal.store.tables import Operator, WeightRecord
 
 MAX_GRAMS = 1_000_000  # no bench scale weighs a tonne; anything above is a misread
-APPROVER_ROLES = ("supervisor", "lead")
+APPROVER_ROLES = roles_for("manual_weight")  # data/permissions.toml
 _WEIGHTS = WeightRecord.__table__  # type: ignore[attr-defined]
 
 
@@ -54,8 +55,10 @@ def record_weight(
         if not reason or not reason.strip():
             raise ServiceError("a manual weight needs a reason")
         approver = session.get(Operator, approved_by) if approved_by else None
-        if approver is None or approver.role not in APPROVER_ROLES or not approver.active:
+        if approver is None or not approver.active:
             raise NotAllowed("a manual weight must be approved by a supervisor")
+        if approver.role not in APPROVER_ROLES:
+            raise NotAllowed(f"{refusal(approver.role, 'manual_weight')}: {approver.name}")
     else:
         raise ServiceError(f"unknown weight source {source!r} (scale or manual)")
     parcel = get_parcel(session, tracking_no)

@@ -83,7 +83,43 @@ def test_users_customers_prealerts_and_show(store_url: str, tmp_path: Path) -> N
     r = jpgb("prealert", "import", str(csv_file), "--db", store_url)
     assert r.exit_code == 0, r.output
     assert "1 pre-alert(s) added" in r.output
-    r = jpgb("customer", "set-status", "C1", "suspended", "--db", store_url)
+    r = jpgb(
+        "user",
+        "add",
+        "kenji",
+        "--role",
+        "supervisor",
+        "--pin-stdin",
+        "--db",
+        store_url,
+        input="2222\n",
+    )
+    assert r.exit_code == 0, r.output
+    r = jpgb(
+        "customer",
+        "set-status",
+        "C1",
+        "suspended",
+        "--operator",
+        "aiko",
+        "--db",
+        store_url,
+        input="1234\n",
+    )
+    assert (
+        r.exit_code == 1 and "only a supervisor or lead may change a customer's status" in r.stderr
+    )
+    r = jpgb(
+        "customer",
+        "set-status",
+        "C1",
+        "suspended",
+        "--operator",
+        "kenji",
+        "--db",
+        store_url,
+        input="2222\n",
+    )
     assert r.exit_code == 0 and "now suspended" in r.output
 
 
@@ -122,8 +158,10 @@ def test_parcel_show_json(store_url: str) -> None:
     ("args", "message"),
     [
         (["parcel", "show", "EE123456785JP"], "no parcel EE123456785JP"),
-        (["customer", "set-status", "NOPE", "frozen"], "no customer NOPE"),
-        (["customer", "set-status", "C1", "angry"], "unknown status"),
+        (["customer", "set-status", "NOPE", "frozen", "--operator", "kenji"], "no customer NOPE"),
+        (["customer", "set-status", "C1", "angry", "--operator", "kenji"], "unknown status"),
+        (["customer", "set-status", "C1", "frozen", "--operator", "aiko"], "role: staff"),
+        (["customer", "set-status", "C1", "frozen", "--operator", "ghost"], "unknown operator"),
         (["customer", "add", "C1", "--name", "Again"], "already exists"),
         (["customer", "add", "bad id", "--name", "X"], "no spaces"),
         (["user", "add", "bob", "--role", "king", "--pin-stdin"], "unknown role"),
@@ -134,6 +172,11 @@ def test_errors_are_clear_and_change_nothing(
     sqlite_url: str, args: list[str], message: str
 ) -> None:
     assert jpgb("customer", "add", "C1", "--name", "X", "--db", sqlite_url).exit_code == 0
+    for name, role in (("kenji", "supervisor"), ("aiko", "staff")):
+        added = jpgb(
+            "user", "add", name, "--role", role, "--pin-stdin", "--db", sqlite_url, input="1234\n"
+        )
+        assert added.exit_code == 0, added.output
     before = counts(sqlite_url)
     r = jpgb(*args, "--db", sqlite_url, input="1234\n")
     assert r.exit_code != 0
