@@ -30,6 +30,8 @@ GROUPS: dict[str, tuple[str, str, bool]] = {
     "central": ("central", "app", False),
     "shipment": ("shipment", "app", False),
     "audit": ("audit", "app", False),
+    "keys": ("keys", "app", False),
+    "privacy": ("privacy", "app", False),
 }
 
 

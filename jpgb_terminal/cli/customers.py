@@ -31,12 +31,19 @@ def add(
     name: Annotated[str, typer.Option("--name", help="Full name.")],
     address: Annotated[str | None, typer.Option("--address", help="Postal address.")] = None,
     phone: Annotated[str | None, typer.Option("--phone", help="Phone number.")] = None,
+    id_doc: Annotated[
+        str | None, typer.Option("--id-doc", help="Identity-document number (kept encrypted).")
+    ] = None,
     db: DbOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """Register a customer."""
+    from jpgb_terminal.privacy.crypto import configure
+
     settings = settings_for(config, db)
     store = open_cli_store(settings)
+    with handled_errors():
+        configure(settings.key_file)
     with handled_errors(), store.transaction() as session:
         add_customer(
             session,
@@ -45,6 +52,7 @@ def add(
             name=name,
             address=address,
             phone=phone,
+            id_doc_no=id_doc,
         )
     console.print(f"customer {customer_id} added", highlight=False)
 

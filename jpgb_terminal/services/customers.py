@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from jpgb_terminal.clock import now
+from jpgb_terminal.privacy.crypto import seal
 from jpgb_terminal.rules.holds import CUSTOMER_STATUSES, STATUS_HOLD_REASON
 from jpgb_terminal.rules.permissions import require
 from jpgb_terminal.rules.states import ParcelState
@@ -31,9 +32,11 @@ def add_customer(
     name: str,
     address: str | None = None,
     phone: str | None = None,
+    id_doc_no: str | None = None,
     at: datetime | None = None,
 ) -> Customer:
-    """Register a customer; the id must be new."""
+    """Register a customer; the id must be new.  The address and identity-document number are
+    stored encrypted when a key file is configured (jpgb_terminal.privacy.crypto)."""
     customer_id = customer_id.strip()
     if not customer_id or len(customer_id) > MAX_ID_LEN or any(c.isspace() for c in customer_id):
         raise ServiceError(f"customer id {customer_id!r} must be 1 to 40 characters, no spaces")
@@ -45,8 +48,9 @@ def add_customer(
     customer = Customer(
         id=customer_id,
         name=name.strip(),
-        address=address,
+        address=seal(address),
         phone=phone,
+        id_doc_no=seal(id_doc_no),
         status="active",
         created_at=at,
         updated_at=at,

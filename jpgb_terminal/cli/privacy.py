@@ -1,0 +1,76 @@
+"""`jpgb privacy purge`: anonymise personal data past its retention period."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from jpgb_terminal.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    StationOpt,
+    console,
+    fail,
+    handled_errors,
+    open_cli_store,
+    read_secret,
+    settings_for,
+)
+
+app = typer.Typer(help="Privacy: retention and anonymisation.", no_args_is_help=True)
+
+
+@app.command("purge")
+def purge(
+    older_than: Annotated[
+        int, typer.Option("--older-than", help="Days since a customer's parcels finished.")
+    ],
+    operator: Annotated[str, typer.Option("--operator", help="The lead purging (PIN asked).")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report only; change nothing.")
+    ] = False,
+    pin_stdin: Annotated[
+        bool, typer.Option("--pin-stdin", help="Read the PIN from stdin.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    db: DbOpt = None,
+    station: StationOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Anonymise name, address, phone and ID number of customers whose parcels all finished
+    more than DAYS ago; billing, weights and events are kept."""
+    from jpgb_terminal.privacy.purge import purge_personal_data
+    from jpgb_terminal.services.context import Actor
+    from jpgb_terminal.services.operators import verify_pin
+
+    settings = settings_for(config, db, station)
+    store = open_cli_store(settings)
+    pin = read_secret(f"PIN for {operator}", from_stdin=pin_stdin)
+    with handled_errors(), store.transaction() as session:
+        login = verify_pin(session, settings.station_id, operator, pin)
+        name = login.operator.name if login.operator else operator
+        role = login.operator.role if login.operator else None
+    if not login.ok:
+        fail(login.message)
+    with handled_errors(), store.transaction() as session:
+        report = purge_personal_data(
+            session, Actor(settings.station_id, name), older_than, role=role, dry_run=dry_run
+        )
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "dry_run": report.dry_run,
+                    "cutoff": report.cutoff.isoformat(),
+                    "customers": report.customers,
+                    "parcels": report.parcels,
+                    "fields_cleared": report.fields_cleared,
+                }
+            )
+        )
+        return
+    console.print(report.summary(), highlight=False)
+    for customer_id in report.customers:
+        console.print(f"  {customer_id}", highlight=False)

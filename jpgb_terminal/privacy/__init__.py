@@ -1,0 +1,1 @@
+"""Personal data: encryption at rest, retention (purge) and reveals."""

@@ -1,0 +1,160 @@
+"""Encryption at rest of identity-document numbers and full addresses (Fernet, key file).
+
+The key file holds Fernet keys, one per line, newest first.  Values are written as
+`fernet:<token>` with the newest key; any key in the file decrypts, so rotation adds a key,
+re-encrypts every row, then retires the old keys.  A value without the prefix is plaintext
+(written before a key file was configured) and reads back as it is.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from sqlalchemy import select
+from sqlmodel import Session
+
+from jpgb_terminal.services.errors import ServiceError
+from jpgb_terminal.store.tables import Customer
+
+PREFIX = "fernet:"
+ENCRYPTED_FIELDS = ("address", "id_doc_no")  # the Customer columns kept encrypted
+CUSTOMER = Customer.__table__  # type: ignore[attr-defined]
+
+
+class KeyFileError(ServiceError):
+    """The key file is missing, unreadable or cannot decrypt a stored value."""
+
+
+def _read_keys(path: Path) -> list[bytes]:
+    try:
+        lines = path.read_text(encoding="ascii").split()
+    except OSError as exc:
+        raise KeyFileError(f"cannot read the key file {path}: {exc.strerror}") from exc
+    if not lines:
+        raise KeyFileError(f"the key file {path} holds no key")
+    return [line.encode() for line in lines]
+
+
+def _write_keys(path: Path, keys: list[bytes]) -> None:
+    # Written beside and renamed over: a crash never leaves a half-written key file.
+    tmp = path.with_name(path.name + ".new")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write("".join(k.decode() + "\n" for k in keys))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+@dataclass(frozen=True)
+class Cipher:
+    """Encrypts with the newest key of a key file, decrypts with any of them."""
+
+    fernet: MultiFernet
+
+    @classmethod
+    def from_file(cls, path: Path) -> Cipher:
+        """The cipher of a key file."""
+        try:
+            return cls(MultiFernet([Fernet(k) for k in _read_keys(path)]))
+        except ValueError as exc:
+            raise KeyFileError(f"the key file {path} holds an invalid key") from exc
+
+    def seal(self, value: str | None) -> str | None:
+        """`value` encrypted (None stays None; an already sealed value is left alone)."""
+        if value is None or value.startswith(PREFIX):
+            return value
+        return PREFIX + self.fernet.encrypt(value.encode()).decode("ascii")
+
+    def unseal(self, value: str | None) -> str | None:
+        """The plaintext of a sealed value (plaintext passes through)."""
+        if value is None or not value.startswith(PREFIX):
+            return value
+        try:
+            return self.fernet.decrypt(value[len(PREFIX) :].encode("ascii")).decode()
+        except InvalidToken as exc:
+            raise KeyFileError("a stored value cannot be decrypted with this key file") from exc
+
+    def reseal(self, value: str | None) -> str | None:
+        """`value` encrypted again with the newest key (plaintext gets encrypted)."""
+        if value is None:
+            return None
+        if not value.startswith(PREFIX):
+            return self.seal(value)
+        token = value[len(PREFIX) :].encode("ascii")
+        try:
+            return PREFIX + self.fernet.rotate(token).decode("ascii")
+        except InvalidToken as exc:
+            raise KeyFileError("a stored value cannot be decrypted with this key file") from exc
+
+
+_configured: Cipher | None = None
+
+
+def configure(key_file: Path | None) -> Cipher | None:
+    """Use the key file named in settings for every later write and read (None: plaintext)."""
+    global _configured
+    _configured = Cipher.from_file(key_file) if key_file is not None else None
+    return _configured
+
+
+def current() -> Cipher | None:
+    """The configured cipher, or None when no key file is configured."""
+    return _configured
+
+
+def seal(value: str | None) -> str | None:
+    """`value` encrypted when a key file is configured, else as it is."""
+    return _configured.seal(value) if _configured is not None else value
+
+
+def unseal(value: str | None) -> str | None:
+    """The plaintext of a stored value (refuses a sealed one when no key is configured)."""
+    if value is not None and value.startswith(PREFIX):
+        if _configured is None:
+            raise KeyFileError("this value is encrypted and no key file is configured")
+        return _configured.unseal(value)
+    return value
+
+
+def init_key_file(path: Path) -> None:
+    """Create a key file with one fresh key; an existing file is never overwritten."""
+    if path.exists():
+        raise KeyFileError(f"{path} exists already; rotate it instead of replacing it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_keys(path, [Fernet.generate_key()])
+
+
+def reseal_all(session: Session, cipher: Cipher) -> int:
+    """Encrypt every customer's address and id-document number with the cipher's newest key."""
+    rows = session.connection().execute(
+        select(CUSTOMER.c.id, *(CUSTOMER.c[f] for f in ENCRYPTED_FIELDS))
+    )
+    changed = 0
+    for row in rows.all():
+        values = {f: cipher.reseal(getattr(row, f)) for f in ENCRYPTED_FIELDS}
+        if any(values[f] != getattr(row, f) for f in ENCRYPTED_FIELDS):
+            session.connection().execute(
+                CUSTOMER.update().where(CUSTOMER.c.id == row.id).values(**values)
+            )
+            changed += 1
+    return changed
+
+
+def rotate_key_file(path: Path, reseal: Callable[[Cipher], int]) -> int:
+    """Add a new key, re-encrypt through `reseal(cipher) -> rows changed`, retire old keys.
+
+    The file holds old and new keys while rows are re-encrypted, so a failure at any point
+    leaves every stored value readable.
+    """
+    old = _read_keys(path)
+    new = Fernet.generate_key()
+    _write_keys(path, [new, *old])
+    cipher = Cipher(MultiFernet([Fernet(new), *(Fernet(k) for k in old)]))
+    changed = reseal(cipher)
+    _write_keys(path, [new])
+    return changed

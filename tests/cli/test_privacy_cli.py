@@ -1,0 +1,96 @@
+"""`jpgb keys init|rotate` and `jpgb privacy purge` through the real CLI."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import time_machine
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from jpgb_terminal.cli import app
+from jpgb_terminal.privacy import crypto
+from jpgb_terminal.privacy.crypto import Cipher
+from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.decisions import decide
+from jpgb_terminal.services.receiving import receive
+from jpgb_terminal.store import open_store
+from tests.factories import STAFF, STATION, jp12, populate
+
+runner = CliRunner()
+
+
+def _address(url: str, customer_id: str) -> str:
+    store = open_store(url)
+    with store.transaction() as s:
+        value = (
+            s.connection()
+            .execute(text("SELECT address FROM customer WHERE id = :i"), {"i": customer_id})
+            .scalar_one()
+        )
+    store.dispose()
+    return value
+
+
+def test_keys_init_encrypts_and_rotate_keeps_data(sqlite_url: str, tmp_path: Path) -> None:
+    key = tmp_path / "jpgb.key"
+    r = runner.invoke(
+        app,
+        ["customer", "add", "C1", "--name", "T Y", "--address", "Ginza, Tokyo", "--db", sqlite_url],
+    )
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["keys", "init", "--key-file", str(key), "--db", sqlite_url])
+    assert r.exit_code == 0 and "1 customer(s) encrypted" in r.output
+    sealed = _address(sqlite_url, "C1")
+    assert sealed.startswith("fernet:")
+    r = runner.invoke(app, ["keys", "init", "--key-file", str(key), "--db", sqlite_url])
+    assert r.exit_code == 1 and "exists already" in r.output
+    r = runner.invoke(app, ["keys", "rotate", "--key-file", str(key), "--db", sqlite_url])
+    assert r.exit_code == 0 and "1 customer(s) re-encrypted" in r.output
+    rotated = _address(sqlite_url, "C1")
+    assert rotated != sealed and Cipher.from_file(key).unseal(rotated) == "Ginza, Tokyo"
+    r = runner.invoke(
+        app,
+        [
+            "customer",
+            "add",
+            "C2",
+            "--name",
+            "A B",
+            "--address",
+            "Osaka",
+            "--id-doc",
+            "P1",
+            "--db",
+            sqlite_url,
+        ],
+        env={"JPGB_KEY_FILE": str(key)},
+    )
+    assert r.exit_code == 0, r.output
+    assert Cipher.from_file(key).unseal(_address(sqlite_url, "C2")) == "Osaka"
+    crypto.configure(None)
+
+
+def test_purge_dry_run_then_for_real(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
+    populate(store)
+    t0 = datetime(2025, 1, 10, 1, 0, tzinfo=UTC)
+    with store.transaction() as s:
+        receive(s, STAFF, jp12(50), at=t0)
+        s.connection().execute(text("UPDATE parcel SET customer_id = 'C1'"))
+    with store.transaction() as s:
+        decide(s, Actor(STATION, "kenji"), jp12(50), "return", "sender asked", at=t0)
+    store.dispose()
+    args = ["privacy", "purge", "--older-than", "30", "--db", sqlite_url]
+    with time_machine.travel(datetime(2026, 1, 1, tzinfo=UTC), tick=False):
+        r = runner.invoke(app, [*args, "--operator", "kenji"], input="2222\n")
+        assert r.exit_code == 1 and "only a lead may purge" in r.output
+        r = runner.invoke(app, [*args, "--operator", "yui", "--dry-run", "--json"], input="3333\n")
+        assert r.exit_code == 0, r.output
+        assert json.loads(r.output)["customers"] == ["C1"]
+        r = runner.invoke(app, [*args, "--operator", "yui"], input="3333\n")
+    assert r.exit_code == 0 and "anonymised 1 customer(s)" in r.output
+    r = runner.invoke(app, ["audit", "verify", "--db", sqlite_url])
+    assert r.exit_code == 0, r.output

@@ -1,0 +1,1 @@
+"""Tests of encryption at rest, retention and reveals."""
