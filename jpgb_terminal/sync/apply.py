@@ -47,6 +47,7 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Table, and_, bindparam, select
 
 from jpgb_terminal.clock import now
+from jpgb_terminal.privacy.purge import ANONYMISED_NAME
 from jpgb_terminal.rules.states import FINAL_STATES, ParcelState
 from jpgb_terminal.store.ledger import Decision, Sale
 from jpgb_terminal.store.sync_tables import Receipt, SyncIssue
@@ -716,6 +717,27 @@ def _customer_status(p: Projection, e: SyncEvent) -> None:
         p.customer_updates.setdefault(cid, {}).update(status=status, updated_at=e.occurred_at)
 
 
+def _customer_anonymised(p: Projection, e: SyncEvent) -> None:
+    # Retention ran at a station: central forgets the same personal data.
+    cid = e.payload["customer_id"]
+    p.ensure_customer(cid, e.occurred_at)
+    values = {
+        "name": ANONYMISED_NAME,
+        "address": None,
+        "phone": None,
+        "id_doc_no": None,
+        "updated_at": e.occurred_at,
+    }
+    if cid in p.new_customers:
+        p.new_customers[cid].update(values)
+    else:
+        p.customer_updates.setdefault(cid, {}).update(values)
+
+
+def _recorded_only(p: Projection, e: SyncEvent) -> None:
+    """Events that change no row (a reveal): the log and the audit chain keep them."""
+
+
 def _prealert(p: Projection, e: SyncEvent) -> None:
     t = e.tracking_no
     if not t:
@@ -1006,6 +1028,8 @@ APPLIERS: dict[str, Applier] = {
     "parcel.decided": _decided,
     "customer.added": _customer_added,
     "customer.status_changed": _customer_status,
+    "customer.anonymised": _customer_anonymised,
+    "customer.revealed": _recorded_only,
     "prealert.recorded": _prealert,
     "operator.added": _operator_added,
     "operator.locked": _operator_locked,
