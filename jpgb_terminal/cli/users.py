@@ -21,7 +21,7 @@ from jpgb_terminal.cli.common import (
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.operators import ROLES, add_operator, list_operators
 
-app = typer.Typer(help="Operators: add and list.", no_args_is_help=True)
+app = typer.Typer(help="Operators: add, list, unlock.", no_args_is_help=True)
 
 
 @app.command("add")
@@ -67,3 +67,31 @@ def list_(db: DbOpt = None, config: ConfigOpt = None) -> None:
         console.print("no operators yet: add one with `jpgb user add NAME --role staff`")
     else:
         console.print(table)
+
+
+@app.command("unlock")
+def unlock(
+    name: Annotated[str, typer.Argument(help="The locked-out operator.")],
+    operator: Annotated[
+        str, typer.Option("--operator", help="The supervisor or lead unlocking (PIN asked).")
+    ],
+    pin_stdin: Annotated[
+        bool, typer.Option("--pin-stdin", help="Read the PIN from stdin.")
+    ] = False,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Lift a lockout after too many wrong PINs; a supervisor or lead confirms with a PIN."""
+    from jpgb_terminal.services.operators import unlock_operator, verify_pin
+
+    settings = settings_for(config, db)
+    store = open_cli_store(settings)
+    pin = read_secret(f"PIN for {operator}", from_stdin=pin_stdin)
+    # Its own transaction: a wrong PIN is counted even though nothing else happens.
+    with handled_errors(), store.transaction() as session:
+        login = verify_pin(session, settings.station_id, operator, pin)
+    if not login.ok or login.operator is None:
+        fail(login.message)
+    with handled_errors(), store.transaction() as session:
+        unlock_operator(session, Actor(settings.station_id, login.operator.name), name)
+    console.print(f"operator {name} unlocked by {login.operator.name}", highlight=False)

@@ -232,3 +232,60 @@ def test_demo_seed_is_deterministic_whatever_the_station(tmp_path: Path) -> None
     assert seen[0][3] == {"ST-A"} and seen[1][3] == {"ST-B"}
     again = jpgb("demo", "seed", "--parcels", "5", "--seed", "7", "--db", urls[0])
     assert again.exit_code == 1 and "already holds demo data" in again.stderr
+
+
+def test_supervisor_unlocks_a_locked_operator(sqlite_url: str) -> None:
+    for name, role, pin in (("aiko", "staff", "1111"), ("kenji", "supervisor", "2222")):
+        r = jpgb(
+            "user", "add", name, "--role", role, "--pin-stdin", "--db", sqlite_url, input=f"{pin}\n"
+        )
+        assert r.exit_code == 0, r.output
+    store = open_store(sqlite_url)
+    from jpgb_terminal.services.operators import verify_pin
+
+    for _ in range(5):
+        with store.transaction() as s:
+            verify_pin(s, "ST01", "aiko", "0000")
+    with store.transaction() as s:
+        assert s.get(Operator, "aiko").locked_until is not None  # type: ignore[union-attr]
+    refused = jpgb(
+        "user",
+        "unlock",
+        "aiko",
+        "--operator",
+        "aiko",
+        "--pin-stdin",
+        "--db",
+        sqlite_url,
+        input="1111\n",
+    )
+    assert refused.exit_code != 0 and "locked" in refused.stderr
+    wrong = jpgb(
+        "user",
+        "unlock",
+        "aiko",
+        "--operator",
+        "kenji",
+        "--pin-stdin",
+        "--db",
+        sqlite_url,
+        input="9999\n",
+    )
+    assert wrong.exit_code != 0 and "wrong PIN" in wrong.stderr
+    ok = jpgb(
+        "user",
+        "unlock",
+        "aiko",
+        "--operator",
+        "kenji",
+        "--pin-stdin",
+        "--db",
+        sqlite_url,
+        input="2222\n",
+    )
+    assert ok.exit_code == 0, ok.stderr
+    with store.transaction() as s:
+        unlocked = s.get(Operator, "aiko")
+        assert unlocked is not None and unlocked.locked_until is None
+        assert verify_pin(s, "ST01", "aiko", "1111").ok
+    store.dispose()
