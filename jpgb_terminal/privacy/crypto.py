@@ -129,19 +129,26 @@ def init_key_file(path: Path) -> None:
     _write_keys(path, [Fernet.generate_key()])
 
 
+SHIPMENT_SEALED_FIELDS = ("recipient_name", "recipient_address", "recipient_phone")
+
+
 def reseal_all(session: Session, cipher: Cipher) -> int:
-    """Encrypt every customer's address and id-document number with the cipher's newest key."""
-    rows = session.connection().execute(
-        select(CUSTOMER.c.id, *(CUSTOMER.c[f] for f in ENCRYPTED_FIELDS))
-    )
+    """Encrypt every sealed field (customers' addresses and id numbers, shipment recipients)
+    with the cipher's newest key; returns how many rows changed."""
+    from jpgb_terminal.store.outbound import Shipment
+
+    shipment = Shipment.__table__  # type: ignore[attr-defined]
+    tables = ((CUSTOMER, ENCRYPTED_FIELDS), (shipment, SHIPMENT_SEALED_FIELDS))
     changed = 0
-    for row in rows.all():
-        values = {f: cipher.reseal(getattr(row, f)) for f in ENCRYPTED_FIELDS}
-        if any(values[f] != getattr(row, f) for f in ENCRYPTED_FIELDS):
-            session.connection().execute(
-                CUSTOMER.update().where(CUSTOMER.c.id == row.id).values(**values)
-            )
-            changed += 1
+    for table, fields in tables:
+        rows = session.connection().execute(select(table.c.id, *(table.c[f] for f in fields)))
+        for row in rows.all():
+            values = {f: cipher.reseal(getattr(row, f)) for f in fields}
+            if any(values[f] != getattr(row, f) for f in fields):
+                session.connection().execute(
+                    table.update().where(table.c.id == row.id).values(**values)
+                )
+                changed += 1
     return changed
 
 

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from jpgb_terminal.clock import now
 from jpgb_terminal.ids import new_id
+from jpgb_terminal.privacy.crypto import seal, unseal
 from jpgb_terminal.rules.customs import (
     CATEGORIES,
     DeclaredLine,
@@ -269,9 +270,9 @@ def load_shipment(conn: Connection, request_id: str) -> ShipmentView:
         customer_id=row["customer_id"],
         service=row["service"],
         country=row["country"],
-        recipient_name=row["recipient_name"],
-        recipient_address=row["recipient_address"],
-        recipient_phone=row["recipient_phone"],
+        recipient_name=unseal(row["recipient_name"]),
+        recipient_address=unseal(row["recipient_address"]),
+        recipient_phone=unseal(row["recipient_phone"]),
         category=row["category"],
         insurance_jpy=row["insurance_jpy"],
         state=row["state"],
@@ -591,9 +592,9 @@ def create_shipment(
             "customer_id": h["customer_id"],
             "service": h["service"],
             "country": h["country"],
-            "recipient_name": h["recipient_name"] or None,
-            "recipient_address": h["recipient_address"] or None,
-            "recipient_phone": h.get("recipient_phone") or None,
+            "recipient_name": seal(h["recipient_name"] or None),
+            "recipient_address": seal(h["recipient_address"] or None),
+            "recipient_phone": seal(h.get("recipient_phone") or None),
             "category": h["category"],
             "insurance_jpy": draft.insurance_jpy,
             "state": WAITING,

@@ -17,7 +17,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, LargeBinary, Numeric, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    LargeBinary,
+    Numeric,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from jpgb_terminal.store.types import UTCDateTime
@@ -41,10 +49,11 @@ class Shipment(SQLModel, table=True):
     customer_id: str = Field(index=True, max_length=40)
     service: str = Field(max_length=16)
     country: str = Field(max_length=2)
-    # Personal data: masked on screens, never in events or manifests.
-    recipient_name: str | None = Field(default=None, max_length=200)
-    recipient_address: str | None = Field(default=None, max_length=1000)
-    recipient_phone: str | None = Field(default=None, max_length=40)
+    # Personal data: masked on screens, never in events or manifests, sealed at rest when the
+    # station has a key file (Text, because a sealed value is longer than the plain one).
+    recipient_name: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    recipient_address: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    recipient_phone: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     category: str = Field(max_length=16)
     insurance_jpy: int = _yen()
     state: str = Field(max_length=16, index=True)
