@@ -166,7 +166,7 @@ def memory() -> Result:
         rss[10_000] / 1024,
         "MiB",
         rss[100] / 1024,
-        {"goal_ratio": 1.2},
+        {"kib_after_100": rss[100], "kib_after_10000": rss[10_000], "goal_ratio": 1.2},
     )
 
 

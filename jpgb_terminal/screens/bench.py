@@ -95,7 +95,7 @@ class BenchScreen(Screen[None]):
             yield Checklist(prohibited_categories(), id="checklist")
             with Vertical(id="shift"):
                 yield Static("", id="counters")
-                yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
+                yield DataTable(id="history", cursor_type="none")
         yield ScanField(id="scan", burst_gap=self.app.settings.wedge_burst_ms / 1000)
         yield Static("", id="status")
         yield Footer()
@@ -286,7 +286,7 @@ class BenchScreen(Screen[None]):
             outcome,
             key=card.tracking_no,
         )
-        table.move_cursor(row=table.row_count - 1)
+        table.scroll_end(animate=False, immediate=False)
 
     def on_capture_refused(self, message: CaptureRefused) -> None:
         """The previous parcel is still on the scale."""
