@@ -149,9 +149,18 @@ def _encoded_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
         return
     enc = json.encoder.encode_basestring
     template = EVENT_TEMPLATE
-    for station, seq, event_id, kind, tracking_no, operator, at, text, prev_hash, digest in (
-        _cursor_rows(conn, _CHAIN_SQL)
-    ):
+    for (
+        station,
+        seq,
+        event_id,
+        kind,
+        tracking_no,
+        operator,
+        at,
+        text,
+        prev_hash,
+        digest,
+    ) in _cursor_rows(conn, _CHAIN_SQL):
         data = None
         if prev_hash is not None:
             data = template % (

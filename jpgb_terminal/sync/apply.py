@@ -10,7 +10,7 @@ same functions.  A batch is applied in three steps inside the caller's transacti
 
 So a batch of thousands of events costs a few round trips, not thousands.
 
-Rules the projection follows (also in docs/sync.md):
+Rules the projection follows (also in the README, "Central store and sync"):
 
 - Facts are accepted as recorded: a station already checked the rules when it wrote the event.
   Where facts from two stations collide the projection settles them deterministically:
@@ -843,7 +843,7 @@ def _shipment_imported(p: Projection, e: SyncEvent) -> None:
     sid = payload["shipment_id"]
     if _exists(p, shipment, id=sid):
         return
-    # Recipient details are personal data and never travel in events (docs/outbound.md).
+    # Recipient details are personal data and never travel in events (README, "Outbound").
     p.conn.execute(
         shipment.insert(),
         {
