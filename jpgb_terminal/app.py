@@ -278,3 +278,14 @@ class JpgbApp(App[None]):
         if device == "scale" and state.state != "connected":
             with self._reading_lock:
                 self._latest_reading = None
+
+
+def run_demo(*, parcels: int = 40, station: str | None = None, config: Path | None = None) -> None:
+    """Run the terminal on a fresh demo store and simulated devices (`jpgb demo`)."""
+
+    def load() -> Settings:
+        from jpgb_terminal.settings import load_settings
+
+        return load_settings(config, station_id=station)
+
+    JpgbApp(load, demo=True, demo_parcels=parcels).run()

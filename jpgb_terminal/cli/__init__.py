@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import typer
+if TYPE_CHECKING:
+    import typer
 
 # command word -> (module in jpgb_terminal.cli, attribute, is a single command)
 GROUPS: dict[str, tuple[str, str, bool]] = {
@@ -37,6 +38,8 @@ GROUPS: dict[str, tuple[str, str, bool]] = {
 
 def build_app(only: str | None = None) -> typer.Typer:
     """The `jpgb` app with every command group, or with just the one named `only`."""
+    import typer
+
     root = typer.Typer(
         name="jpgb",
         help="JPGB Terminal: receive, weigh, inspect, hold and pack parcels at the bench.",
@@ -65,6 +68,12 @@ def __getattr__(name: str) -> Any:
 
 def main() -> None:
     """Console-script entry point."""
+    if sys.argv[1:] == ["demo"]:
+        # `make demo` is what a new operator runs first: open it without building the CLI.
+        from jpgb_terminal.app import run_demo
+
+        run_demo()
+        return
     words = [a for a in sys.argv[1:] if not a.startswith("-")]
     first = words[0] if words else None
     build_app(first if first in GROUPS else None)()

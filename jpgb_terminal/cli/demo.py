@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-
-if TYPE_CHECKING:
-    from jpgb_terminal.settings import Settings
 
 from jpgb_terminal.cli.common import (
     ConfigOpt,
@@ -33,15 +29,9 @@ def demo(
     """Open the terminal on a fresh demo store with a simulated scale and scanner."""
     if ctx.invoked_subcommand is not None:
         return
-    from jpgb_terminal.app import JpgbApp
+    from jpgb_terminal.app import run_demo
 
-    JpgbApp(lambda: _load(config, station), demo=True, demo_parcels=parcels).run()
-
-
-def _load(config: Path | None, station: str | None) -> Settings:
-    from jpgb_terminal.settings import load_settings
-
-    return load_settings(config, station_id=station)
+    run_demo(parcels=parcels, station=station, config=config)
 
 
 @app.command("seed")

@@ -1,0 +1,25 @@
+"""The `jpgb` entry point: `jpgb demo` opens the terminal, other words build their group."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+JPGB = str(Path(sys.executable).with_name("jpgb"))
+
+
+def test_jpgb_demo_paints_its_first_frame(tmp_path: Path) -> None:
+    marker = tmp_path / "painted"
+    env = dict(os.environ, JPGB_FIRST_PAINT_FILE=str(marker), TERM="xterm-256color")
+    done = subprocess.run([JPGB, "demo"], env=env, capture_output=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert float(marker.read_text()) > 0
+
+
+def test_help_and_unknown_words() -> None:
+    shown = subprocess.run([JPGB, "--help"], capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0 and "manifest" in shown.stdout and "shipment" in shown.stdout
+    wrong = subprocess.run([JPGB, "nonsense"], capture_output=True, text=True, timeout=60)
+    assert wrong.returncode != 0 and "No such command" in wrong.stderr
