@@ -58,8 +58,8 @@ def handled_errors() -> Iterator[None]:
     # Imported here so that a command group loads only what it uses.
     from sqlalchemy.exc import OperationalError
 
+    from jpgb_terminal.services.csv_files import ImportRejected
     from jpgb_terminal.services.errors import ServiceError
-    from jpgb_terminal.services.prealerts import ImportRejected
     from jpgb_terminal.store import StoreError
     from jpgb_terminal.tracking import InvalidTrackingNumber
 

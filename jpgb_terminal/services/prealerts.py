@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,7 +12,7 @@ from sqlmodel import Session, select
 
 from jpgb_terminal.clock import now
 from jpgb_terminal.services.context import Actor
-from jpgb_terminal.services.errors import ServiceError
+from jpgb_terminal.services.csv_files import ImportRejected, decode_csv_bytes, open_table
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.store.tables import Customer, PreAlert
 from jpgb_terminal.tracking import InvalidTrackingNumber, parse_tracking
@@ -23,37 +22,6 @@ OPTIONAL = ("carrier", "contents", "declared_value", "currency")
 MAX_DECLARED = Decimal("10000000")  # above this a declared value is a typo, whatever the currency
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 FIELD_LIMITS = {"carrier": 40, "contents": 500}
-
-
-class ImportRejected(ServiceError):
-    """The file was refused; `problems` names every bad line."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        shown = "\n".join(f"  {p}" for p in problems[:50])
-        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(f"nothing imported; {len(problems)} problem(s):\n{shown}{more}")
-
-
-def decode_csv_bytes(data: bytes) -> str:
-    """Text of a CSV file written as UTF-8 (with or without BOM) or Shift-JIS (as Excel in Japan)."""
-    if not data.strip():
-        raise ImportRejected(["the file is empty"])
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as utf8_error:
-        try:
-            # cp932 is the Shift-JIS that Windows and Excel actually write.
-            return data.decode("cp932")
-        except UnicodeDecodeError:
-            pos = utf8_error.start
-            raise ImportRejected(
-                [
-                    f"the file is neither UTF-8 nor Shift-JIS (bad byte 0x{data[pos]:02x} at offset {pos})"
-                ]
-            ) from None
 
 
 @dataclass(frozen=True)
@@ -92,24 +60,8 @@ def _declared(raw: str, where: str, problems: list[str]) -> Decimal | None:
 
 def parse_prealert_csv(text: str, source: str = "file") -> tuple[list[PreAlertRow], list[str]]:
     """Check every row of the CSV text; return the good rows and every problem found."""
-    problems: list[str] = []
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        return [], ["the file is empty"]
-    except csv.Error as exc:
-        return [], [f"{source}:1: {exc}"]
-    columns = [h.strip().lower() for h in header]
-    missing = [c for c in REQUIRED if c not in columns]
-    unknown = [c for c in columns if c not in REQUIRED + OPTIONAL]
-    if missing:
-        problems.append(f"{source}:1: missing column(s) {', '.join(missing)} in the header")
-    if unknown:
-        problems.append(f"{source}:1: unknown column(s) {', '.join(unknown)} in the header")
-    if len(set(columns)) != len(columns):
-        problems.append(f"{source}:1: a column appears twice in the header")
-    if problems:
+    reader, columns, problems = open_table(text, source, REQUIRED, REQUIRED + OPTIONAL)
+    if reader is None:
         return [], problems
     rows: list[PreAlertRow] = []
     seen: dict[str, int] = {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,9 +24,9 @@ from jpgb_terminal.rules.customs import (
 from jpgb_terminal.rules.refs import services
 from jpgb_terminal.rules.states import ParcelState
 from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.csv_files import ImportRejected, decode_csv_bytes, open_table
 from jpgb_terminal.services.errors import NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
-from jpgb_terminal.services.prealerts import ImportRejected, decode_csv_bytes
 from jpgb_terminal.services.records import CUSTOMER, HOLD, PARCEL
 from jpgb_terminal.store.outbound import (
     Box,
@@ -371,24 +370,8 @@ def _int(raw: str, what: str, where: str, problems: list[str]) -> int | None:
 
 def parse_shipment_csv(text: str, source: str = "file") -> tuple[list[RequestDraft], list[str]]:
     """Check every row of a shipment-request CSV; one row per customs line, grouped by request."""
-    problems: list[str] = []
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        return [], ["the file is empty"]
-    except csv.Error as exc:
-        return [], [f"{source}:1: {exc}"]
-    columns = [h.strip().lower() for h in header]
-    missing = [c for c in REQUIRED if c not in columns]
-    unknown = [c for c in columns if c not in COLUMNS]
-    if missing:
-        problems.append(f"{source}:1: missing column(s) {', '.join(missing)} in the header")
-    if unknown:
-        problems.append(f"{source}:1: unknown column(s) {', '.join(unknown)} in the header")
-    if len(set(columns)) != len(columns):
-        problems.append(f"{source}:1: a column appears twice in the header")
-    if problems:
+    reader, columns, problems = open_table(text, source, REQUIRED, COLUMNS)
+    if reader is None:
         return [], problems
     drafts: dict[str, RequestDraft] = {}
     line = 1

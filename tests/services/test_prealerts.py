@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from jpgb_terminal.services.prealerts import ImportRejected, import_prealerts
+from jpgb_terminal.services.csv_files import ImportRejected
+from jpgb_terminal.services.prealerts import import_prealerts
 from jpgb_terminal.store import Store
 from jpgb_terminal.store.tables import PreAlert
 from tests.factories import STAFF, event_count, jp12, populate, s10

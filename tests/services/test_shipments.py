@@ -8,10 +8,10 @@ import pytest
 from sqlmodel import func, select
 
 from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.csv_files import ImportRejected
 from jpgb_terminal.services.errors import ServiceError
 from jpgb_terminal.services.holds import hold_parcel
 from jpgb_terminal.services.inspection import inspect
-from jpgb_terminal.services.prealerts import ImportRejected
 from jpgb_terminal.services.receiving import receive
 from jpgb_terminal.services.records import load_parcel
 from jpgb_terminal.services.shipments import (
