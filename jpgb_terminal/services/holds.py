@@ -12,9 +12,15 @@ from jpgb_terminal.rules.holds import hold_deadline
 from jpgb_terminal.rules.refs import hold_reasons
 from jpgb_terminal.rules.states import ParcelState, check_transition
 from jpgb_terminal.services.context import Actor
-from jpgb_terminal.services.errors import ServiceError
+from jpgb_terminal.services.errors import NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
-from jpgb_terminal.services.records import HOLD, ParcelRecord, update_parcel
+from jpgb_terminal.services.records import (
+    HOLD,
+    ParcelRecord,
+    load_parcel,
+    open_hold_reasons,
+    update_parcel,
+)
 from jpgb_terminal.store.tables import Hold
 
 
@@ -84,3 +90,17 @@ def hold_parcel(
         at=at,
     )
     return hold_id
+
+
+def hold_by_operator(
+    session: Session, actor: Actor, tracking_no: str, reason: str, note: str | None = None
+) -> str:
+    """An operator holds a parcel for an Art. 14 reason; the same open reason twice is refused."""
+    actor.authorize("hold")
+    conn = session.connection()
+    parcel = load_parcel(conn, tracking_no)
+    if parcel is None:
+        raise NotFound(f"no parcel {tracking_no}")
+    if reason in open_hold_reasons(conn, tracking_no):
+        raise ServiceError(f"{tracking_no} is already held for {reason}")
+    return hold_parcel(session, actor, parcel, reason, note=note)

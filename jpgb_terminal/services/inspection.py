@@ -41,6 +41,7 @@ def inspect(
     at: datetime | None = None,
 ) -> InspectionResult:
     """Record an inspection; no findings clears a weighed parcel, any finding holds it."""
+    actor.authorize("inspect")
     known = {c.code for c in prohibited_categories()}
     unknown = [f for f in findings if f not in known]
     if unknown:

@@ -42,6 +42,7 @@ class Receipt:
 
 def receive(session: Session, actor: Actor, scanned: str, *, at: datetime | None = None) -> Receipt:
     """Receive the parcel whose code was scanned; raises before writing anything when refused."""
+    actor.authorize("receive")
     tracking = parse_tracking(scanned)
     at = at or now()
     conn = session.connection()

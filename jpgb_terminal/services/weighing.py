@@ -44,6 +44,7 @@ def record_weight(
     at: datetime | None = None,
 ) -> str:
     """Record a weight for a parcel and return its id; the newest weight is the one billed."""
+    actor.authorize("receive")
     if not isinstance(grams, int) or isinstance(grams, bool):
         raise ServiceError(f"weight must be whole grams, got {grams!r}")
     if not 0 < grams <= MAX_GRAMS:

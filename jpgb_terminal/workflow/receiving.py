@@ -19,12 +19,12 @@ from jpgb_terminal.devices.label import LabelData
 from jpgb_terminal.rules.masking import mask_name
 from jpgb_terminal.rules.states import ParcelState
 from jpgb_terminal.services.context import Actor
-from jpgb_terminal.services.errors import AuthError, NotAllowed, ServiceError
-from jpgb_terminal.services.holds import hold_parcel
+from jpgb_terminal.services.errors import AuthError, NotAllowed
+from jpgb_terminal.services.holds import hold_by_operator
 from jpgb_terminal.services.inspection import inspect
 from jpgb_terminal.services.operators import LoginResult, verify_pin
 from jpgb_terminal.services.receiving import internal_parcel_id, receive
-from jpgb_terminal.services.records import PARCEL, load_parcel, load_prealert, open_hold_reasons
+from jpgb_terminal.services.records import PARCEL, load_prealert, open_hold_reasons
 from jpgb_terminal.services.weighing import get_parcel, record_weight
 from jpgb_terminal.store import Store
 from jpgb_terminal.store.tables import Event, Inspection
@@ -73,16 +73,19 @@ class ParcelCard:
 class ReceivingFlow:
     """The receiving steps for one logged-in operator at one station."""
 
-    def __init__(self, store: Store, station_id: str, operator: str | None = None) -> None:
+    def __init__(
+        self, store: Store, station_id: str, operator: str | None = None, role: str | None = None
+    ) -> None:
         """Nothing is read until a step is asked for."""
         self.store = store
         self.station_id = station_id
         self.operator = operator
+        self.role = role
 
     @property
     def actor(self) -> Actor:
-        """Who the events are stamped with."""
-        return Actor(self.station_id, self.operator)
+        """Who the events are stamped with, and whose role the services check."""
+        return Actor(self.station_id, self.operator, self.role)
 
     def login(self, name: str, pin: str, at: datetime | None = None) -> LoginResult:
         """Check an operator's PIN (failed attempts are kept even when it fails)."""
@@ -90,6 +93,7 @@ class ReceivingFlow:
             result = verify_pin(session, self.station_id, name, pin, at=at)
         if result.ok and result.operator is not None:
             self.operator = result.operator.name
+            self.role = result.operator.role
         return result
 
     def scan(self, text: str, at: datetime | None = None) -> ParcelCard:
@@ -203,13 +207,7 @@ class ReceivingFlow:
     def hold(self, tracking_no: str, reason: str, note: str | None) -> ParcelCard:
         """Hold the parcel for an Art. 14 reason; holding again for the same reason is refused."""
         with self.store.transaction() as session:
-            conn = session.connection()
-            parcel = load_parcel(conn, tracking_no)
-            if parcel is None:
-                raise ServiceError(f"no parcel {tracking_no}")
-            if reason in open_hold_reasons(conn, tracking_no):
-                raise ServiceError(f"{tracking_no} is already held for {reason}")
-            hold_parcel(session, self.actor, parcel, reason, note=note)
+            hold_by_operator(session, self.actor, tracking_no, reason, note)
         return self.card(tracking_no)
 
     def shift_counts(self, since: datetime) -> dict[str, int]:
