@@ -317,6 +317,7 @@ class HoldDetailScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
         *DECISION_BINDINGS,
+        Binding("v", "reveal", "Reveal customer"),
     ]
 
     app: JpgbApp  # type: ignore[assignment]
@@ -345,7 +346,11 @@ class HoldDetailScreen(Screen[None]):
         self._load()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Decisions for supervisors and leads on a parcel that is still held."""
+        """Decisions and reveals for supervisors and leads; decisions while still held."""
+        if action == "reveal":
+            if self.app.operator_role not in REVIEW_ROLES:
+                return False
+            return None if self.detail is None or not self.detail.view["customer_id"] else True
         if action == "decide":
             if self.app.operator_role not in REVIEW_ROLES:
                 return False
@@ -375,6 +380,29 @@ class HoldDetailScreen(Screen[None]):
             else:
                 say(self, f"This parcel is {detail.view['state']}: nothing to decide.")
         self.refresh_bindings()
+
+    @work(group="review-reveal", exclusive=True)
+    async def action_reveal(self) -> None:
+        """V: show this parcel's customer unmasked, once; the reveal is recorded as an event."""
+        from jpgb_terminal.services.context import Actor
+        from jpgb_terminal.services.errors import ServiceError
+        from jpgb_terminal.workflow.review import reveal_for_parcel
+
+        store, flow = self.app.store, self.app.flow
+        if store is None or flow is None:
+            return
+        actor = Actor(self.app.settings.station_id, flow.operator, self.app.operator_role)
+        try:
+            shown = await self.app.run_db(reveal_for_parcel, store, actor, self.tracking_no)
+        except ServiceError as exc:
+            say(self, f"Not revealed: {exc}", "error")
+            return
+        say(
+            self,
+            f"Customer {shown.customer_id} (reveal recorded): {shown.name}, "
+            f"{shown.address or '-'}, {shown.phone or '-'}",
+            "warn",
+        )
 
     def action_decide(self, action: str) -> None:
         """F2-F6: decide on this parcel."""

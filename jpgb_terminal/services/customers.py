@@ -93,6 +93,8 @@ def set_customer_status(
     customer.status = status
     customer.updated_at = at
     session.add(customer)
+    # The receiving path reads customers through Core, which does not autoflush.
+    session.flush()
     append_event(
         session,
         actor,

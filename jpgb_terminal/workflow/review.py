@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from jpgb_terminal.clock import WAREHOUSE_TZ, local_date
+from jpgb_terminal.privacy.reveal import Revealed, reveal_customer
 from jpgb_terminal.rules.masking import mask_name
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.customers import IN_STORAGE, set_customer_status
@@ -305,3 +306,9 @@ def export_day_manifest(
         manifest = build_manifest(conn, kind, day)
         export_to_file(manifest, fmt, path, progress)
     return ExportedManifest(path, manifest.totals.rows, manifest.totals.billable_g)
+
+
+def reveal_for_parcel(store: Store, actor: Actor, tracking_no: str) -> Revealed:
+    """The unmasked customer of one parcel for a supervisor or lead; the reveal is an event."""
+    with store.transaction() as session:
+        return reveal_customer(session, actor, tracking_no)
