@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from jpgb_terminal.rules.refs import prohibited_categories
@@ -17,14 +16,11 @@ from jpgb_terminal.screens.hold_dialog import HoldDialog
 from jpgb_terminal.screens.manual_weight import ManualWeight, ManualWeightDialog
 from jpgb_terminal.screens.messages import (
     CaptureRefused,
-    DeviceStateChanged,
     ParcelShown,
-    ReadingChanged,
-    ScanRead,
-    SyncReported,
     WeightCaptured,
 )
 from jpgb_terminal.screens.note_dialog import NoteDialog
+from jpgb_terminal.screens.station import StationScreen
 from jpgb_terminal.screens.widgets import (
     Checklist,
     ScanField,
@@ -34,6 +30,7 @@ from jpgb_terminal.screens.widgets import (
 
 if TYPE_CHECKING:
     from jpgb_terminal.app import JpgbApp
+    from jpgb_terminal.devices.scale import DriverState
     from jpgb_terminal.devices.scanner import Scan
     from jpgb_terminal.workflow.receiving import ParcelCard
 
@@ -46,10 +43,9 @@ DEMO_ACTIONS = {
     "demo_scan",
     "demo_garbage",
 }
-MIN_SCAN_LENGTH = 4
 
 
-class BenchScreen(Screen[None]):
+class BenchScreen(StationScreen):
     """Where bench staff spend the shift."""
 
     CSS_PATH = "bench.tcss"
@@ -102,7 +98,7 @@ class BenchScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Register for device news, set up the history table."""
-        self.app.bench = self
+        self.take_device_news()
         settings = self.app.settings
         self.sub_title = f"{settings.station_id} · {self.app.flow.operator if self.app.flow else ''} ({self.app.operator_role})"
         table = self.query_one("#history", DataTable)
@@ -117,8 +113,7 @@ class BenchScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         """Stop receiving device news."""
-        if self.app.bench is self:
-            self.app.bench = None
+        self.give_back_device_news()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Demo keys only in the demo; review for supervisors and leads, manifests for leads."""
@@ -133,80 +128,26 @@ class BenchScreen(Screen[None]):
 
     # -- banner, status, counters ---------------------------------------------------
 
-    def say(self, message: str, level: str = "info", *, bell: bool = False) -> None:
-        """Show a message in the banner (level info, ok, warn or error) with its level in words."""
-        prefix = {"info": "", "ok": "OK: ", "warn": "CHECK: ", "error": "ERROR: "}[level]
-        banner = self.query_one("#banner", Static)
-        banner.update(prefix + message)
-        banner.set_classes(level)
-        if bell:
-            self.app.bell()
-
     def _show_counts(self) -> None:
         c = self.counts
         self.query_one("#counters", Static).update(
             f"Shift: received {c['received']}  cleared {c['cleared']}  held {c['held']}"
         )
 
-    def _show_status(self) -> None:
-        states = self.app.device_states
-        names = ("scale", "scanner", "printer", "store", "sync")
-        parts = [f"{name}: {states.get(name, '-')}" for name in names]
-        self.query_one("#status", Static).update("  |  ".join(parts))
-
-    def _show_reading(self) -> None:
-        reading = self.app.take_reading()
-        self.query_one(WeightPanel).show(reading, self.app.device_states.get("scale", ""))
-
     # -- device news ------------------------------------------------------------------
 
-    def on_reading_changed(self, _message: ReadingChanged) -> None:
-        """Show the newest reading (older ones were replaced, never queued)."""
-        self._show_reading()
-
-    def on_device_state_changed(self, message: DeviceStateChanged) -> None:
-        """Update the status line; a scale that went away shows no weight."""
-        self.app.note_device_state(message.device, message.state)
-        self._show_status()
-        if message.device == "scale":
-            self._show_reading()
-            if (
-                message.state.state != "connected"
-                and self.current
-                and self.current.step == "weight"
-            ):
-                self.say(
-                    f"Scale {message.state.state}: waiting for it to return (F5 manual weight)",
-                    "warn",
-                    bell=True,
-                )
-
-    def on_sync_reported(self, _message: SyncReported) -> None:
-        """Show the newest sync state."""
-        self._show_status()
-
-    def on_scan_read(self, message: ScanRead) -> None:
-        """A serial scanner read a code."""
-        self.receive_scan(message.scan)
-
-    @on(ScanField.Entered)
-    def _line_entered(self, message: ScanField.Entered) -> None:
-        from jpgb_terminal.devices.scanner import decode_scan
-
-        text = message.text.strip()
-        if len(text) < MIN_SCAN_LENGTH:
-            if text:
-                self.say(f"{text!r} is too short for a tracking number", "warn")
-            return
-        scan = decode_scan(
-            text.encode("utf-8"), "keyboard", self.app.clock(), min_length=MIN_SCAN_LENGTH
-        )
-        if scan is not None:
-            self.receive_scan(scan)
+    def scale_state_changed(self, state: DriverState) -> None:
+        """A scale that goes away while a parcel waits for its weight is worth a bell."""
+        if state.state != "connected" and self.current and self.current.step == "weight":
+            self.say(
+                f"Scale {state.state}: waiting for it to return (F5 manual weight)",
+                "warn",
+                bell=True,
+            )
 
     # -- the flow ---------------------------------------------------------------------
 
-    def receive_scan(self, scan: Scan) -> None:
+    def handle_scan(self, scan: Scan) -> None:
         """Receive the scanned parcel; an unfinished one stays in the history as waiting."""
         if self.app.devices is not None:
             self.app.devices.gate.parcel_done()

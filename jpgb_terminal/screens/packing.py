@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from jpgb_terminal.screens.dims_dialog import DimsDialog
 from jpgb_terminal.screens.messages import (
     CaptureRefused,
-    DeviceStateChanged,
-    ReadingChanged,
-    ScanRead,
     WeightCaptured,
 )
+from jpgb_terminal.screens.station import StationScreen
 from jpgb_terminal.screens.widgets import ScanField, WeightPanel
 
 if TYPE_CHECKING:
@@ -31,7 +28,6 @@ if TYPE_CHECKING:
     from jpgb_terminal.services.shipments import ShipmentView
     from jpgb_terminal.workflow.packing import PackingFlow, Preview
 
-MIN_SCAN_LENGTH = 4
 Dims = tuple[int, int, int]
 
 
@@ -53,10 +49,11 @@ def request_text(view: ShipmentView | None) -> Text:
     return text
 
 
-class PackingScreen(Screen[None]):
+class PackingScreen(StationScreen):
     """Where bench staff pack outbound boxes; a lead hands the day's boxes over with F7."""
 
     CSS_PATH = "packing.tcss"
+    SCAN_WHAT = "a request or tracking number"
     AUTO_FOCUS = "#scan"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "pack", "Pack"),
@@ -76,7 +73,6 @@ class PackingScreen(Screen[None]):
         self.preview: Preview | None = None
         self.packed: Packed | None = None
         self.scanned_at: datetime | None = None
-        self._previous_bench: Any = None
         self._flow: PackingFlow | None = None
 
     # -- layout ---------------------------------------------------------------------
@@ -97,8 +93,7 @@ class PackingScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Take the device news from the receiving bench while this screen is up."""
-        self._previous_bench = self.app.bench
-        self.app.bench = self
+        self.take_device_news()
         self.sub_title = f"packing · {self.app.settings.station_id}"
         table = self.query_one("#picklist", DataTable)
         table.add_column("tracking", key="tracking")
@@ -109,8 +104,7 @@ class PackingScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         """Give the device news back."""
-        if self.app.bench is self:
-            self.app.bench = self._previous_bench
+        self.give_back_device_news()
         if self.app.devices is not None:
             self.app.devices.gate.parcel_done()
 
@@ -132,24 +126,6 @@ class PackingScreen(Screen[None]):
         return self._flow
 
     # -- banner, status -------------------------------------------------------------
-
-    def say(self, message: str, level: str = "info", *, bell: bool = False) -> None:
-        """Show a message in the banner (level info, ok, warn or error) with its level in words."""
-        prefix = {"info": "", "ok": "OK: ", "warn": "CHECK: ", "error": "ERROR: "}[level]
-        banner = self.query_one("#banner", Static)
-        banner.update(prefix + message)
-        banner.set_classes(level)
-        if bell:
-            self.app.bell()
-
-    def _show_status(self) -> None:
-        states = self.app.device_states
-        parts = [f"{n}: {states.get(n, '-')}" for n in ("scale", "scanner", "printer", "store")]
-        self.query_one("#status", Static).update("  |  ".join(parts))
-
-    def _show_reading(self) -> None:
-        reading = self.app.take_reading()
-        self.query_one(WeightPanel).show(reading, self.app.device_states.get("scale", ""))
 
     def _show(self, view: ShipmentView | None) -> None:
         self.view = view
@@ -185,36 +161,6 @@ class PackingScreen(Screen[None]):
         self.query_one("#price", Static).update("\n".join(lines))
 
     # -- device news ------------------------------------------------------------------
-
-    def on_reading_changed(self, _message: ReadingChanged) -> None:
-        """Show the newest reading."""
-        self._show_reading()
-
-    def on_device_state_changed(self, message: DeviceStateChanged) -> None:
-        """Keep the status line true."""
-        self.app.note_device_state(message.device, message.state)
-        self._show_status()
-        if message.device == "scale":
-            self._show_reading()
-
-    def on_scan_read(self, message: ScanRead) -> None:
-        """A serial scanner read a code."""
-        self.handle_scan(message.scan)
-
-    @on(ScanField.Entered)
-    def _line_entered(self, message: ScanField.Entered) -> None:
-        from jpgb_terminal.devices.scanner import decode_scan
-
-        text = message.text.strip()
-        if len(text) < MIN_SCAN_LENGTH:
-            if text:
-                self.say(f"{text!r} is too short for a request or tracking number", "warn")
-            return
-        scan = decode_scan(
-            text.encode("utf-8"), "keyboard", self.app.clock(), min_length=MIN_SCAN_LENGTH
-        )
-        if scan is not None:
-            self.handle_scan(scan)
 
     def on_capture_refused(self, message: CaptureRefused) -> None:
         """The previous box is still on the scale."""

@@ -1,0 +1,119 @@
+"""What the receiving and packing benches share: banner, status line, weight, scans."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on
+from textual.screen import Screen
+from textual.widgets import Static
+
+from jpgb_terminal.screens.messages import (
+    DeviceStateChanged,
+    ReadingChanged,
+    ScanRead,
+    SyncReported,
+)
+from jpgb_terminal.screens.widgets import ScanField, WeightPanel
+
+if TYPE_CHECKING:
+    from jpgb_terminal.app import JpgbApp
+    from jpgb_terminal.devices.scale import DriverState
+    from jpgb_terminal.devices.scanner import Scan
+
+MIN_SCAN_LENGTH = 4
+BANNER_PREFIX = {"info": "", "ok": "OK: ", "warn": "CHECK: ", "error": "ERROR: "}
+STATUS_NAMES = ("scale", "scanner", "printer", "store", "sync")
+
+
+class StationScreen(Screen[None]):
+    """A screen at the bench: it gets the device news while it is on top.
+
+    Subclasses compose `#banner`, `#status`, a `WeightPanel` and a `ScanField`, and
+    implement `handle_scan`. They must not define the device-news handlers again
+    (Textual calls a handler of every class in the hierarchy); `scale_state_changed`
+    is their hook instead.
+    """
+
+    SCAN_WHAT: ClassVar[str] = "a tracking number"
+    """What a scan should be, for the too-short message."""
+
+    app: JpgbApp  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        """Not taking device news yet."""
+        super().__init__()
+        self._previous_listener: Any = None
+
+    def take_device_news(self) -> None:
+        """Become the screen the devices report to (call on mount)."""
+        self._previous_listener = self.app.bench
+        self.app.bench = self
+
+    def give_back_device_news(self) -> None:
+        """Hand the device news back to the screen that had it (call on unmount)."""
+        if self.app.bench is self:
+            self.app.bench = self._previous_listener
+
+    def handle_scan(self, scan: Scan) -> None:
+        """A code was scanned or typed."""
+        raise NotImplementedError
+
+    def scale_state_changed(self, state: DriverState) -> None:
+        """The scale connected, went offline or failed (after the status line shows it)."""
+
+    # -- banner, status, weight ---------------------------------------------------------
+
+    def say(self, message: str, level: str = "info", *, bell: bool = False) -> None:
+        """Show a message in the banner (level info, ok, warn or error) with its level in words."""
+        banner = self.query_one("#banner", Static)
+        banner.update(BANNER_PREFIX[level] + message)
+        banner.set_classes(level)
+        if bell:
+            self.app.bell()
+
+    def _show_status(self) -> None:
+        states = self.app.device_states
+        parts = [f"{name}: {states.get(name, '-')}" for name in STATUS_NAMES]
+        self.query_one("#status", Static).update("  |  ".join(parts))
+
+    def _show_reading(self) -> None:
+        reading = self.app.take_reading()
+        self.query_one(WeightPanel).show(reading, self.app.device_states.get("scale", ""))
+
+    # -- device news ------------------------------------------------------------------
+
+    def on_reading_changed(self, _message: ReadingChanged) -> None:
+        """Show the newest reading (older ones were replaced, never queued)."""
+        self._show_reading()
+
+    def on_device_state_changed(self, message: DeviceStateChanged) -> None:
+        """Update the status line; a scale that went away shows no weight."""
+        self.app.note_device_state(message.device, message.state)
+        self._show_status()
+        if message.device == "scale":
+            self._show_reading()
+            self.scale_state_changed(message.state)
+
+    def on_sync_reported(self, _message: SyncReported) -> None:
+        """Show the newest sync state."""
+        self._show_status()
+
+    def on_scan_read(self, message: ScanRead) -> None:
+        """A serial scanner read a code."""
+        self.handle_scan(message.scan)
+
+    @on(ScanField.Entered)
+    def _line_entered(self, message: ScanField.Entered) -> None:
+        from jpgb_terminal.devices.scanner import decode_scan
+
+        text = message.text.strip()
+        if len(text) < MIN_SCAN_LENGTH:
+            if text:
+                self.say(f"{text!r} is too short for {self.SCAN_WHAT}", "warn")
+            return
+        scan = decode_scan(
+            text.encode("utf-8"), "keyboard", self.app.clock(), min_length=MIN_SCAN_LENGTH
+        )
+        if scan is not None:
+            self.handle_scan(scan)
