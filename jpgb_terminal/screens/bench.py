@@ -131,7 +131,8 @@ class BenchScreen(StationScreen):
     def _show_counts(self) -> None:
         c = self.counts
         self.query_one("#counters", Static).update(
-            f"Shift: received {c['received']}  cleared {c['cleared']}  held {c['held']}"
+            f"Shift: received {c['received']}  cleared {c['cleared']}  held {c['held']}",
+            layout=False,
         )
 
     # -- device news ------------------------------------------------------------------
@@ -199,7 +200,7 @@ class BenchScreen(StationScreen):
 
     def _set_current(self, card: ParcelCard | None) -> None:
         self.current = card
-        self.query_one("#parcel", Static).update(parcel_text(card))
+        self.query_one("#parcel", Static).update(parcel_text(card), layout=False)
         checklist = self.query_one(Checklist)
         checklist.active = card is not None and card.step == "inspect"
         self.query_one(ScanField).toggler = checklist.toggle_key if checklist.active else None

@@ -67,7 +67,8 @@ class StationScreen(Screen[None]):
     def say(self, message: str, level: str = "info", *, bell: bool = False) -> None:
         """Show a message in the banner (level info, ok, warn or error) with its level in words."""
         banner = self.query_one("#banner", Static)
-        banner.update(BANNER_PREFIX[level] + message)
+        # Fixed-height lines: repainting them needs no new layout of the screen.
+        banner.update(BANNER_PREFIX[level] + message, layout=False)
         banner.set_classes(level)
         if bell:
             self.app.bell()
@@ -75,7 +76,7 @@ class StationScreen(Screen[None]):
     def _show_status(self) -> None:
         states = self.app.device_states
         parts = [f"{name}: {states.get(name, '-')}" for name in STATUS_NAMES]
-        self.query_one("#status", Static).update("  |  ".join(parts))
+        self.query_one("#status", Static).update("  |  ".join(parts), layout=False)
 
     def _show_reading(self) -> None:
         reading = self.app.take_reading()

@@ -139,7 +139,7 @@ class WeightPanel(Vertical):
         else:
             digits.update("--.---")
         label = self.query_one("#weight-state", Static)
-        label.update(f"{state}  (kg)")
+        label.update(f"{state}  (kg)", layout=False)
         label.set_classes(STATE_STYLES.get(state, "motion"))
 
 
@@ -231,4 +231,4 @@ class Checklist(Static):
         text.append(f"Note: {self.note or '-'}")
         if not self.active:
             text.stylize("dim")
-        self.update(text)
+        self.update(text, layout=False)  # the same number of lines every time
