@@ -152,3 +152,18 @@ class Event(SQLModel, table=True):
     # the SHA-256 of this event's canonical encoding including that link.
     prev_hash: str | None = Field(default=None, max_length=64)
     hash: str | None = Field(default=None, max_length=64)
+
+
+class PublishedPriceList(SQLModel, table=True):
+    """A price list published through the store (`jpgb prices publish`), synced to every bench."""
+
+    __tablename__ = "price_list"
+
+    version: str = Field(primary_key=True, max_length=40)
+    effective_from: datetime = _ts()
+    # The TOML exactly as published: every bench parses the same text against its services.
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    published_at: datetime = _ts()
+    station_id: str = Field(max_length=40)
+    operator: str | None = Field(default=None, max_length=80)
+    event_id: str = Field(max_length=36)
