@@ -102,10 +102,26 @@ def set_customer_status(
         {"customer_id": customer_id, "from": previous, "to": status, "note": note},
         at=at,
     )
+    if previous == status:
+        return []
+    return hold_for_status(session, actor, customer_id, status, note=f"customer {status}", at=at)
+
+
+def hold_for_status(
+    session: Session,
+    actor: Actor,
+    customer_id: str,
+    status: str,
+    *,
+    note: str,
+    at: datetime | None = None,
+) -> list[str]:
+    """Hold the customer's parcels in storage that a `status` needs held and are not yet held
+    for that reason; returns their tracking numbers (none for a status that holds nothing)."""
     reason = STATUS_HOLD_REASON.get(status)
-    held: list[str] = []
-    if reason is None or previous == status:
-        return held
+    if reason is None:
+        return []
+    at = at or now()
     conn = session.connection()
     rows = conn.execute(
         select(PARCEL).where(
@@ -113,8 +129,9 @@ def set_customer_status(
             PARCEL.c.state.in_([s.value for s in IN_STORAGE]),
         )
     ).mappings()
+    held: list[str] = []
     for parcel in [ParcelRecord(**row) for row in rows]:
         if reason not in open_hold_reasons(conn, parcel.tracking_no):
-            hold_parcel(session, actor, parcel, reason, note=f"customer {status}", at=at)
+            hold_parcel(session, actor, parcel, reason, note=note, at=at)
             held.append(parcel.tracking_no)
     return held

@@ -44,6 +44,7 @@ from jpgb_terminal.store import Store
 from jpgb_terminal.store.engine import MIGRATIONS, display_url, normalize_url
 from jpgb_terminal.store.sync_tables import SyncState
 from jpgb_terminal.sync.apply import (
+    CUSTOMER,
     EVENT,
     ApplyError,
     ApplyOutcome,
@@ -110,6 +111,8 @@ class SyncReport:
     unknown_kinds: list[str] = field(default_factory=list)
     issues: list[str] = field(default_factory=list)
     duplicate_receipts: list[str] = field(default_factory=list)
+    held_here: list[str] = field(default_factory=list)
+    """Parcels this bench held because a customer's status changed elsewhere."""
     alarms: list[str] = field(default_factory=list)
     error: str | None = None
     error_kind: str | None = None
@@ -420,6 +423,7 @@ def _pull(
 ) -> None:
     with local.engine.begin() as conn:
         cursor = int(_state(conn, station_id)["pulled_central_id"])
+    statuses: set[str] = set()
     while True:
         after = cursor
         events, last, snaps = link.run(
@@ -442,9 +446,38 @@ def _pull(
             )
         report.pulled += len(new)
         _merge(report, outcome)
+        statuses.update(
+            e.payload["customer_id"]
+            for e in new
+            if e.kind == "customer.status_changed" and isinstance(e.payload.get("customer_id"), str)
+        )
         cursor = last
         if len(events) < page:
-            return
+            break
+    if statuses:
+        report.held_here += _hold_for_pulled_statuses(local, station_id, sorted(statuses))
+
+
+def _hold_for_pulled_statuses(local: Store, station_id: str, customers: list[str]) -> list[str]:
+    """A customer suspended or frozen at another bench: hold their parcels stored here too.
+
+    The bench that changed the status held the parcels it knew of; parcels received here
+    and not yet seen there are this bench's to hold, as its own events, which the next push
+    carries to central.  Parcels already held for the reason are left alone.
+    """
+    from jpgb_terminal.services.context import Actor
+    from jpgb_terminal.services.customers import hold_for_status
+
+    held: list[str] = []
+    actor = Actor(station_id)
+    with local.transaction() as session:
+        rows = session.connection().execute(
+            select(CUSTOMER.c.id, CUSTOMER.c.status).where(CUSTOMER.c.id.in_(customers))
+        )
+        for customer_id, status in list(rows):
+            note = f"customer {status} at another bench"
+            held += hold_for_status(session, actor, customer_id, status, note=note)
+    return held
 
 
 def sync_once(

@@ -59,7 +59,7 @@ def test_black_hole_at_connect_is_cut_by_the_deadline(
 def test_black_hole_mid_batch(tmp_path: Path, pg_central: str, proxy: FaultProxy) -> None:
     a = station(tmp_path, "A")
     write_parcels(a, "A", range(1, 21))
-    proxy.blackhole_after(b"sync_stage")
+    proxy.blackhole_after(b"sync_copy")
     # A step deadline shorter than the server's idle timeout: the cut comes from this side.
     quick = replace(FAST, step_s=1.5)
     started = time.monotonic()
@@ -79,7 +79,7 @@ def test_commit_reply_lost(tmp_path: Path, pg_central: str, proxy: FaultProxy) -
     """Central committed, the station never heard: the retry sends it again, harmlessly."""
     a = station(tmp_path, "A")
     write_parcels(a, "A", range(1, 11))
-    proxy.cut_commit_reply_after(b"sync_stage")
+    proxy.cut_commit_reply_after(b"sync_copy")
     failed = sync_once(a, proxy.url(pg_central), "A", deadlines=FAST, batch_size=10)
     assert proxy.commit_seen.is_set()
     assert not failed.ok and failed.error_kind in ("offline", "timeout")
@@ -118,7 +118,7 @@ def test_backend_terminated_mid_batch(tmp_path: Path, pg_central: str, proxy: Fa
     app_name = f"jpgb-test-{uuid.uuid4().hex[:8]}"
     sep = "&" if "?" in pg_central else "?"
     url = proxy.url(f"{pg_central}{sep}application_name={app_name}")
-    proxy.pause_commit_after(b"sync_stage")
+    proxy.pause_commit_after(b"sync_copy")
     reports: list[SyncReport] = []
     worker = threading.Thread(
         target=lambda: reports.append(sync_once(a, url, "A", deadlines=FAST, batch_size=10))

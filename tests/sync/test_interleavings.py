@@ -56,7 +56,7 @@ def test_any_interleaving_converges(pg_central: str, steps: list[tuple[str, int,
                 if arg == "refuse":
                     proxy.refuse()
                 elif arg == "cut":
-                    proxy.cut_commit_reply_after(b"sync_stage")
+                    proxy.cut_commit_reply_after(b"sync_copy")
                 sync_once(stores[sid], url, sid, deadlines=QUICK, batch_size=3)
                 proxy.restore()
             for sid in ids:

@@ -1,0 +1,148 @@
+"""What pulled events change at a bench beyond their own rows: holds for a customer status
+changed elsewhere, PINs changed elsewhere, and a push that meets events central already has."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.customers import set_customer_status
+from jpgb_terminal.services.operators import set_pin, verify_pin
+from jpgb_terminal.services.prealerts import import_prealerts
+from jpgb_terminal.services.receiving import receive
+from jpgb_terminal.store import Store, open_store
+from jpgb_terminal.store.tables import Hold, Operator, Parcel
+from jpgb_terminal.sync import sync_once
+from tests.factories import jp12
+from tests.sync.helpers import assert_central_is_union, seed_people, station, write_parcels
+
+HOLD = Hold.__table__  # type: ignore[attr-defined]
+
+
+def _prealert(store: Store, station_id: str, numbers: list[int], customer: str) -> None:
+    lines = "".join(f"{jp12(n)},{customer},books\n" for n in numbers)
+    with store.transaction() as s:
+        import_prealerts(
+            s, Actor(station_id), f"tracking_no,customer_id,contents\n{lines}".encode()
+        )
+
+
+def _open_reasons(store: Store, tracking_no: str) -> list[str]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(HOLD.c.reason).where(
+                HOLD.c.tracking_no == tracking_no, HOLD.c.closed_at.is_(None)
+            )
+        )
+        return sorted(r[0] for r in rows)
+
+
+def _state(store: Store, tracking_no: str) -> str:
+    with store.transaction() as s:
+        parcel = s.get(Parcel, tracking_no)
+        assert parcel is not None
+        return str(parcel.state)
+
+
+def test_status_changed_elsewhere_holds_this_benchs_parcels(
+    tmp_path: Path, central_url: str
+) -> None:
+    a, b = station(tmp_path, "A"), station(tmp_path, "B")
+    seed_people(a, "A")
+    _prealert(a, "A", [1, 2], "C1")
+    assert sync_once(a, central_url, "A").ok
+    assert sync_once(b, central_url, "B").ok
+    with b.transaction() as s:  # B receives while A has not heard of these parcels
+        for n in (1, 2):
+            assert not receive(s, Actor("B", "aiko"), jp12(n)).held
+    with a.transaction() as s:
+        assert set_customer_status(s, Actor("A", "kenji"), "C1", "suspended") == []
+    assert sync_once(a, central_url, "A").ok
+
+    report = sync_once(b, central_url, "B")
+    assert report.ok, report.error
+    assert sorted(report.held_here) == [jp12(1), jp12(2)]
+    assert _open_reasons(b, jp12(1)) == ["unpaid"] and _state(b, jp12(1)) == "held"
+
+    again = sync_once(b, central_url, "B")  # the holds are B's own events: they go up
+    assert again.ok and again.held_here == [] and again.pushed == 2
+    assert sync_once(a, central_url, "A").ok
+    assert _state(a, jp12(2)) == "held" and _open_reasons(a, jp12(2)) == ["unpaid"]
+    central = open_store(central_url)
+    try:
+        assert _state(central, jp12(1)) == "held"
+    finally:
+        central.dispose()
+    assert_central_is_union(central_url, {"A": a, "B": b})
+
+
+def test_status_suspended_and_restored_before_the_pull_holds_nothing(
+    tmp_path: Path, central_url: str
+) -> None:
+    a, b = station(tmp_path, "A"), station(tmp_path, "B")
+    seed_people(a, "A")
+    _prealert(a, "A", [5], "C2")
+    assert sync_once(a, central_url, "A").ok
+    assert sync_once(b, central_url, "B").ok
+    with b.transaction() as s:
+        receive(s, Actor("B", "aiko"), jp12(5))
+    with a.transaction() as s:
+        set_customer_status(s, Actor("A", "kenji"), "C2", "suspended")
+        set_customer_status(s, Actor("A", "kenji"), "C2", "active")
+    assert sync_once(a, central_url, "A").ok
+    report = sync_once(b, central_url, "B")
+    assert report.ok and report.held_here == []
+    assert _state(b, jp12(5)) == "received"
+
+
+def test_pin_changed_at_one_bench_works_at_the_others(tmp_path: Path, central_url: str) -> None:
+    a, b = station(tmp_path, "A"), station(tmp_path, "B")
+    seed_people(a, "A")
+    assert sync_once(a, central_url, "A").ok
+    assert sync_once(b, central_url, "B").ok
+    with a.transaction() as s:
+        set_pin(s, Actor("A"), "aiko", "9876")
+    assert sync_once(a, central_url, "A").ok
+    assert sync_once(b, central_url, "B").ok
+    with b.transaction() as s:
+        assert not verify_pin(s, "B", "aiko", "1111").ok
+    with b.transaction() as s:
+        assert verify_pin(s, "B", "aiko", "9876").ok
+    central = open_store(central_url)
+    try:
+        with central.transaction() as s:
+            assert verify_pin(s, "central", "aiko", "9876").ok
+            operator = s.get(Operator, "aiko")
+            assert operator is not None and operator.role == "staff"
+    finally:
+        central.dispose()
+
+
+def test_push_of_a_batch_partly_on_central_takes_the_careful_path(
+    tmp_path: Path, central_url: str
+) -> None:
+    """Half a batch already on central (an earlier answer lost): the rest goes in, once."""
+    a = station(tmp_path, "A")
+    write_parcels(a, "A", range(1, 6))
+    first = sync_once(a, central_url, "A", batch_size=4, pull=False)
+    assert first.ok and first.queued == 0
+    sent = first.pushed
+    write_parcels(a, "A", range(6, 9))
+    # Forget the confirmation of the last 5 pushed events, as after an unanswered commit.
+    mark = sent - 5
+    with a.engine.begin() as conn:
+        conn.exec_driver_sql(f"UPDATE sync_state SET pushed_seq = {mark} WHERE station_id = 'A'")
+    central = open_store(central_url)
+    try:
+        with central.engine.begin() as conn:
+            conn.exec_driver_sql(
+                f"UPDATE station_sequence SET max_contiguous_seq = {mark} WHERE station_id = 'A'"
+            )
+    finally:
+        central.dispose()
+    report = sync_once(a, central_url, "A", batch_size=100, pull=False)
+    assert report.ok, report.error
+    assert report.batches == 1 and report.already_central == 5 and report.pushed > 0
+    assert_central_is_union(central_url, {"A": a})
