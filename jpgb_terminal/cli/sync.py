@@ -63,6 +63,8 @@ def _print_report(report: SyncReport, as_json: bool) -> None:
         console.print(f"  unknown event kind stored, not applied: {kind}", highlight=False)
     for tracking_no in report.duplicate_receipts:
         console.print(f"  {tracking_no} received more than once: flagged", highlight=False)
+    for tracking_no in report.held_here:
+        console.print(f"  {tracking_no} held: its customer's status changed", highlight=False)
 
 
 @app.callback()

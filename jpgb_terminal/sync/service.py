@@ -136,6 +136,8 @@ class SyncReport:
         """One line for a log or the status bar."""
         if self.ok:
             text = f"synced: {self.pushed} up, {self.pulled} down, {self.queued} queued"
+            if self.held_here:
+                text += f", {len(self.held_here)} held for a customer status set elsewhere"
         else:
             text = f"sync failed ({self.error_kind}): {self.error}; {self.queued} queued"
         if self.alarms:
