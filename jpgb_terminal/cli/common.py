@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from jpgb_terminal.services.context import Actor
     from jpgb_terminal.settings import Settings
     from jpgb_terminal.store import Store
 
@@ -27,6 +28,9 @@ DbOpt = Annotated[
 ConfigOpt = Annotated[
     Path | None,
     typer.Option("--config", help="Settings TOML file.", metavar="FILE"),
+]
+PinStdinOpt = Annotated[
+    bool, typer.Option("--pin-stdin", help="Read the PIN from stdin (also when stdin is piped).")
 ]
 StationOpt = Annotated[
     str | None,
@@ -92,3 +96,28 @@ def read_secret(prompt: str, *, from_stdin: bool) -> str:
             fail("expected a PIN on standard input")
         return line.strip()
     return typer.prompt(prompt, hide_input=True)
+
+
+def read_new_pin(*, from_stdin: bool) -> str:
+    """A new PIN: typed twice without echo at a terminal, or one line of stdin otherwise."""
+    if from_stdin or not sys.stdin.isatty():
+        return read_secret("PIN", from_stdin=True)
+    pin = read_secret("PIN", from_stdin=False)
+    if typer.prompt("PIN again", hide_input=True) != pin:
+        fail("the two PINs differ")
+    return pin
+
+
+def operator_login(store: Store, station_id: str, name: str, *, pin_stdin: bool) -> Actor:
+    """The operator named by `--operator`, after their PIN; fails clearly on a wrong PIN."""
+    from jpgb_terminal.services.context import Actor
+    from jpgb_terminal.services.operators import verify_pin
+
+    pin = read_secret(f"PIN for {name}", from_stdin=pin_stdin)
+    # Its own transaction: a wrong PIN is counted towards the lockout even though the
+    # command then does nothing else.
+    with handled_errors(), store.transaction() as session:
+        login = verify_pin(session, station_id, name, pin)
+    if not login.ok or login.operator is None:
+        fail(login.message)
+    return Actor(station_id, login.operator.name, login.operator.role)

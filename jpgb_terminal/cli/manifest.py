@@ -30,6 +30,7 @@ from jpgb_terminal.manifests import (
     export_to_file,
     export_to_stdout,
 )
+from jpgb_terminal.services.context import Actor
 
 app = typer.Typer(
     help="Manifests: the day's inbound parcels, holds and outbound boxes.", no_args_is_help=True
@@ -112,7 +113,9 @@ def export(
     with handled_errors(), store.transaction() as session:
         conn = session.connection()
         total = expected_rows(conn, kind, when, service=service)
-        manifest = build_manifest(conn, kind, when, service=service)
+        # The station's administrator's command (README, Privacy and audit): no PIN.
+        admin = Actor(settings.station_id)
+        manifest = build_manifest(conn, admin, kind, when, service=service)
         with progress_bar(total, f"{kind} {when.isoformat()}") as progress:
             try:
                 if output is None:

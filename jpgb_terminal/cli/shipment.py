@@ -11,11 +11,13 @@ import typer
 from jpgb_terminal.cli.common import (
     ConfigOpt,
     DbOpt,
+    PinStdinOpt,
     StationOpt,
     console,
     fail,
     handled_errors,
     open_cli_store,
+    operator_login,
     settings_for,
 )
 
@@ -28,7 +30,7 @@ app.add_typer(range_app, name="range")
 
 OperatorOpt = Annotated[
     str | None,
-    typer.Option("--operator", help="Who does it (a handover needs a shift lead).", metavar="NAME"),
+    typer.Option("--operator", help="Who registers it (stamped on the event).", metavar="NAME"),
 ]
 
 
@@ -65,32 +67,31 @@ def handover(
     day: Annotated[
         str, typer.Option("--date", help="The Japan (Asia/Tokyo) day packed.", metavar="YYYY-MM-DD")
     ],
+    operator: Annotated[
+        str,
+        typer.Option(
+            "--operator",
+            help="The shift lead handing over (PIN asked; stdin if piped).",
+            metavar="NAME",
+        ),
+    ],
     service: Annotated[
         str | None, typer.Option("--service", help="Only this service.", metavar="S")
     ] = None,
-    operator: OperatorOpt = None,
+    pin_stdin: PinStdinOpt = False,
     db: DbOpt = None,
     config: ConfigOpt = None,
     station: StationOpt = None,
 ) -> None:
-    """Mark the boxes packed that day (and not yet handed over) as shipped."""
-    from jpgb_terminal.services.context import Actor
+    """Mark the boxes packed that day (and not yet handed over) as shipped (a shift lead)."""
     from jpgb_terminal.services.packing import hand_over
-    from jpgb_terminal.store.tables import Operator
 
     when = _day(day)
     settings = settings_for(config, db, station)
     store = open_cli_store(settings)
+    actor = operator_login(store, settings.station_id, operator, pin_stdin=pin_stdin)
     with handled_errors(), store.transaction() as session:
-        role = None
-        if operator is not None:
-            found = session.get(Operator, operator)
-            if found is None or not found.active:
-                fail(f"unknown operator {operator!r}")
-            role = found.role
-        done = hand_over(
-            session, Actor(settings.station_id, operator), when, service=service, role=role
-        )
+        done = hand_over(session, actor, when, service=service)
     for number in done.outbound_tracking_nos:
         console.print(number, highlight=False)
     console.print(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -11,26 +10,26 @@ from rich.table import Table
 from jpgb_terminal.cli.common import (
     ConfigOpt,
     DbOpt,
+    PinStdinOpt,
     console,
     fail,
     handled_errors,
     open_cli_store,
-    read_secret,
+    operator_login,
+    read_new_pin,
     settings_for,
 )
 from jpgb_terminal.services.context import Actor
-from jpgb_terminal.services.operators import ROLES, add_operator, list_operators
+from jpgb_terminal.services.operators import ROLES, add_operator, list_operators, set_pin
 
-app = typer.Typer(help="Operators: add, list, unlock.", no_args_is_help=True)
+app = typer.Typer(help="Operators: add, set a PIN, list, unlock.", no_args_is_help=True)
 
 
 @app.command("add")
 def add(
     name: Annotated[str, typer.Argument(help="Operator name (also what a badge scan sends).")],
     role: Annotated[str, typer.Option("--role", help=f"One of: {', '.join(ROLES)}.")],
-    pin_stdin: Annotated[
-        bool, typer.Option("--pin-stdin", help="Read the PIN from stdin.")
-    ] = False,
+    pin_stdin: PinStdinOpt = False,
     db: DbOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -38,16 +37,27 @@ def add(
     if role not in ROLES:
         fail(f"unknown role {role!r} (one of {', '.join(ROLES)})")
     settings = settings_for(config, db)
-    if pin_stdin or not sys.stdin.isatty():
-        pin = read_secret("PIN", from_stdin=True)
-    else:
-        pin = read_secret("PIN", from_stdin=False)
-        if typer.prompt("PIN again", hide_input=True) != pin:
-            fail("the two PINs differ")
+    pin = read_new_pin(from_stdin=pin_stdin)
     store = open_cli_store(settings)
     with handled_errors(), store.transaction() as session:
         add_operator(session, Actor(settings.station_id), name, role, pin)
     console.print(f"operator {name} added as {role}", highlight=False)
+
+
+@app.command("set-pin")
+def set_pin_(
+    name: Annotated[str, typer.Argument(help="The operator whose PIN changes.")],
+    pin_stdin: PinStdinOpt = False,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Give an operator a new PIN (4 to 12 digits), asked twice, or read once from stdin."""
+    settings = settings_for(config, db)
+    pin = read_new_pin(from_stdin=pin_stdin)
+    store = open_cli_store(settings)
+    with handled_errors(), store.transaction() as session:
+        set_pin(session, Actor(settings.station_id), name, pin)
+    console.print(f"operator {name.strip()} has a new PIN", highlight=False)
 
 
 @app.command("list")
@@ -75,23 +85,16 @@ def unlock(
     operator: Annotated[
         str, typer.Option("--operator", help="The supervisor or lead unlocking (PIN asked).")
     ],
-    pin_stdin: Annotated[
-        bool, typer.Option("--pin-stdin", help="Read the PIN from stdin.")
-    ] = False,
+    pin_stdin: PinStdinOpt = False,
     db: DbOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """Lift a lockout after too many wrong PINs; a supervisor or lead confirms with a PIN."""
-    from jpgb_terminal.services.operators import unlock_operator, verify_pin
+    from jpgb_terminal.services.operators import unlock_operator
 
     settings = settings_for(config, db)
     store = open_cli_store(settings)
-    pin = read_secret(f"PIN for {operator}", from_stdin=pin_stdin)
-    # Its own transaction: a wrong PIN is counted even though nothing else happens.
+    actor = operator_login(store, settings.station_id, operator, pin_stdin=pin_stdin)
     with handled_errors(), store.transaction() as session:
-        login = verify_pin(session, settings.station_id, operator, pin)
-    if not login.ok or login.operator is None:
-        fail(login.message)
-    with handled_errors(), store.transaction() as session:
-        unlock_operator(session, Actor(settings.station_id, login.operator.name), name)
-    console.print(f"operator {name} unlocked by {login.operator.name}", highlight=False)
+        unlock_operator(session, actor, name)
+    console.print(f"operator {name} unlocked by {actor.operator}", highlight=False)

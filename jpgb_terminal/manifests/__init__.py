@@ -24,6 +24,7 @@ from jpgb_terminal.manifests.outbound import (
 )
 from jpgb_terminal.manifests.totals import Totals
 from jpgb_terminal.manifests.writers import counted, write_csv, write_pdf, write_xlsx
+from jpgb_terminal.services.context import Actor, authorize
 
 Kind = Literal["inbound", "holds", "outbound"]
 Format = Literal["csv", "xlsx", "pdf"]
@@ -66,10 +67,15 @@ def check_format(fmt: str) -> Format:
 
 
 def build_manifest(
-    conn: Connection, kind: str, day: date, *, service: str | None = None
+    conn: Connection, actor: Actor, kind: str, day: date, *, service: str | None = None
 ) -> Manifest:
-    """The manifest of `kind` for one Japan day, its rows not yet read (`service`: outbound)."""
+    """The manifest of `kind` for one Japan day, its rows not yet read (`service`: outbound).
+
+    Only a role the table allows to export manifests (or the station's administrator, for
+    `jpgb manifest export`) gets one: NotAllowed otherwise, before any row is read.
+    """
     kind = check_kind(kind)
+    authorize(conn, actor, "export_manifests")
     if kind == "outbound":
         boxes = OutboundTotals()
         rows = iter_outbound(conn, day, boxes, service)

@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
+from jpgb_terminal.rules.permissions import allowed
 from jpgb_terminal.rules.refs import prohibited_categories
 from jpgb_terminal.screens.hold_dialog import HoldDialog
 from jpgb_terminal.screens.manual_weight import ManualWeight, ManualWeightDialog
@@ -123,7 +124,7 @@ class BenchScreen(StationScreen):
         if action == "review_holds":
             return role in ("supervisor", "lead")
         if action == "manifests":
-            return role == "lead"
+            return allowed(role, "export_manifests")
         return True
 
     # -- banner, status, counters ---------------------------------------------------

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from jpgb_terminal.clock import WAREHOUSE_TZ
+from jpgb_terminal.rules.permissions import allowed
 from jpgb_terminal.rules.refs import HOLD_REASON_CODES
 from jpgb_terminal.screens.decision_dialog import DecisionDialog, DecisionOutcome, outcome_text
 
@@ -348,7 +349,7 @@ class HoldDetailScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Decisions and reveals for supervisors and leads; decisions while still held."""
         if action == "reveal":
-            if self.app.operator_role not in REVIEW_ROLES:
+            if not allowed(self.app.operator_role, "reveal_personal_data"):
                 return False
             return None if self.detail is None or not self.detail.view["customer_id"] else True
         if action == "decide":

@@ -19,11 +19,13 @@ from textual.widgets import Footer, Header, Input, Label, ProgressBar, Static
 
 from jpgb_terminal.clock import local_date
 from jpgb_terminal.manifests import FORMATS, KINDS
+from jpgb_terminal.rules.permissions import allowed, refusal
+from jpgb_terminal.services.context import Actor
 
 if TYPE_CHECKING:
     from jpgb_terminal.app import JpgbApp
 
-MANIFEST_ROLES = ("lead",)
+ACTION = "export_manifests"  # data/permissions.toml
 KIND_TEXT = {
     "inbound": "parcels received that day",
     "holds": "parcels held at the end of that day",
@@ -113,11 +115,18 @@ class ManifestScreen(Screen[None]):
             field.cursor_blink = self.app.cursor_blink
         self._show_choices()
         if not self.allowed():
-            self._result("Only a shift lead may export manifests. Esc goes back.", "error")
+            why = refusal(self.app.operator_role, ACTION)
+            self._result(f"{why[0].upper()}{why[1:]}. Esc goes back.", "error")
 
     def allowed(self) -> bool:
-        """Manifests are a lead's job."""
-        return self.app.operator_role in MANIFEST_ROLES
+        """What the permission table says of the logged-in role (a lead's job)."""
+        return allowed(self.app.operator_role, ACTION)
+
+    def actor(self) -> Actor:
+        """The logged-in operator, with the role the export service checks again."""
+        flow = self.app.flow
+        operator = flow.operator if flow is not None else None
+        return Actor(self.app.settings.station_id, operator, self.app.operator_role)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Export for leads only, and one export at a time."""
@@ -199,11 +208,12 @@ class ManifestScreen(Screen[None]):
         bar.update(total=None, progress=0)
         bar.add_class("running")
         self._result(f"Writing {target.name}...", "info")
-        self._export(self.kind, day, self.fmt, target)
+        self._export(self.actor(), self.kind, day, self.fmt, target)
 
     @work(thread=True, exclusive=True, group="manifest")
-    def _export(self, kind: str, day: date, fmt: str, path: Path) -> None:
+    def _export(self, actor: Actor, kind: str, day: date, fmt: str, path: Path) -> None:
         from jpgb_terminal.manifests import ManifestError
+        from jpgb_terminal.services.errors import NotAllowed
         from jpgb_terminal.workflow.review import ExportedManifest, export_day_manifest
 
         try:
@@ -213,6 +223,7 @@ class ManifestScreen(Screen[None]):
                 self.app.run_db,
                 export_day_manifest,
                 self.app.store,
+                actor,
                 kind,
                 day,
                 fmt,
@@ -220,7 +231,7 @@ class ManifestScreen(Screen[None]):
                 on_total=lambda n: self.post_message(ManifestCounted(n)),
                 progress=lambda n: self.post_message(ManifestProgressed(n)),
             )
-        except ManifestError as exc:
+        except (ManifestError, NotAllowed) as exc:
             self.post_message(ManifestFailed(str(exc)))
             return
         except Exception as exc:  # any failure must reach the lead, not kill the worker

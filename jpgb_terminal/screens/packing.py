@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Static
 
+from jpgb_terminal.rules.permissions import allowed
 from jpgb_terminal.screens.dims_dialog import DimsDialog
 from jpgb_terminal.screens.messages import (
     CaptureRefused,
@@ -111,7 +112,7 @@ class PackingScreen(StationScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """F7 handover is for a shift lead."""
         if action == "handover":
-            return self.app.operator_role == "lead"
+            return allowed(self.app.operator_role, "hand_over")
         return True
 
     @property
@@ -122,7 +123,9 @@ class PackingScreen(StationScreen):
 
             assert self.app.store is not None
             operator = self.app.flow.operator if self.app.flow else None
-            self._flow = PackingFlow(self.app.store, self.app.settings.station_id, operator)
+            self._flow = PackingFlow(
+                self.app.store, self.app.settings.station_id, operator, self.app.operator_role
+            )
         return self._flow
 
     # -- banner, status -------------------------------------------------------------
@@ -391,9 +394,7 @@ class PackingScreen(StationScreen):
 
         at = self.app.clock()
         try:
-            done = await self.app.run_db(
-                self.flow.handover, local_date(at), self.app.operator_role, at
-            )
+            done = await self.app.run_db(self.flow.handover, local_date(at), at)
         except ServiceError as exc:
             self.say(str(exc), "error", bell=True)
             return

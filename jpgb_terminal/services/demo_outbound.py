@@ -48,8 +48,9 @@ def seed_outbound(
     """Up to `shipments` requests from cleared parcels, grouped by customer; returns their ids."""
     rng = random.Random(seed * 7919 + 17)
     at = at or now()
-    staff = Actor(station_id, "aiko")
-    lead = Actor(station_id, "yui")
+    # The demo's packer and shift lead (demo_operators), with the roles the services check.
+    staff = Actor(station_id, "aiko", "staff")
+    lead = Actor(station_id, "yui", "lead")
     with store.transaction() as session:
         conn = session.connection()
         active = set(
@@ -139,5 +140,5 @@ def seed_outbound(
             dims = (rng.randint(20, 60), rng.randint(15, 40), rng.randint(10, 30))
             pack_box(session, staff, rid, dims, at=packed_at + timedelta(seconds=40))
     with store.transaction() as session:
-        hand_over(session, lead, local_date(at - timedelta(days=1)), role="lead", at=at)
+        hand_over(session, lead, local_date(at - timedelta(days=1)), at=at)
     return ids

@@ -10,8 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
 from jpgb_terminal.clock import WAREHOUSE_TZ, now
-from jpgb_terminal.rules.permissions import require
-from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.store.tables import Operator
@@ -34,7 +33,8 @@ def check_pin_format(pin: str) -> None:
 def add_operator(
     session: Session, actor: Actor, name: str, role: str, pin: str, *, at: datetime | None = None
 ) -> Operator:
-    """Create an operator with an argon2 hash of the PIN."""
+    """Create an operator with an argon2 hash of the PIN (a lead's or the administrator's job)."""
+    authorize(session, actor, "manage_operators")
     name = name.strip()
     if not name or len(name) > 80:
         raise ServiceError("operator name must be 1 to 80 characters")
@@ -47,6 +47,24 @@ def add_operator(
     operator = Operator(name=name, role=role, pin_hash=_hasher.hash(pin), created_at=at)
     session.add(operator)
     append_event(session, actor, "operator.added", {"name": name, "role": role}, at=at)
+    return operator
+
+
+def set_pin(
+    session: Session, actor: Actor, name: str, pin: str, *, at: datetime | None = None
+) -> Operator:
+    """Give an operator a new PIN (a lead's or the administrator's job); records
+    `operator.pin_changed` naming the operator only."""
+    authorize(session, actor, "manage_operators")
+    check_pin_format(pin)
+    operator = session.get(Operator, name.strip())
+    if operator is None:
+        raise NotFound(f"no operator {name.strip()!r}")
+    operator.pin_hash = _hasher.hash(pin)
+    session.add(operator)
+    # No hash in the payload: the operator row travels beside the event as a snapshot in sync,
+    # and an event is kept for ever while a hash should go when the PIN changes again.
+    append_event(session, actor, "operator.pin_changed", {"name": operator.name}, at=at)
     return operator
 
 
@@ -105,11 +123,8 @@ def verify_pin(
 def unlock_operator(
     session: Session, actor: Actor, name: str, *, at: datetime | None = None
 ) -> None:
-    """Lift a lockout (a supervisor's or lead's decision)."""
-    supervisor = session.get(Operator, actor.operator) if actor.operator else None
-    require(
-        supervisor.role if supervisor is not None and supervisor.active else None, "unlock_operator"
-    )
+    """Lift a lockout (a supervisor's or lead's decision; never the administrator's alone)."""
+    authorize(session, actor, "unlock_operator", administrator=False)
     operator = session.get(Operator, name)
     if operator is None:
         raise NotFound(f"no operator {name}")

@@ -12,11 +12,12 @@ from jpgb_terminal.clock import day_bounds, now
 from jpgb_terminal.ids import new_id
 from jpgb_terminal.rules.customs import Declaration, declare, line_problems
 from jpgb_terminal.rules.pricing import Dims, PricingRefused, Quote, quote
-from jpgb_terminal.rules.refs import services
+from jpgb_terminal.rules.refs import PriceList, services
 from jpgb_terminal.rules.states import ParcelState, check_transition
-from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import NotAllowed, ServiceError
 from jpgb_terminal.services.events import append_event
+from jpgb_terminal.services.price_lists import price_lists_in_store
 from jpgb_terminal.services.records import PARCEL
 from jpgb_terminal.services.shipments import (
     BOX,
@@ -34,7 +35,8 @@ from jpgb_terminal.services.shipments import (
 from jpgb_terminal.services.weighing import MAX_GRAMS
 from jpgb_terminal.tracking import InvalidTrackingNumber, parse_tracking
 
-LEAD_ROLES = ("lead",)
+# Every packing step names its operator (the box weight bills, Art. 11.1): the station's
+# administrator context may not pack or hand over.
 
 
 class PackingRefused(ServiceError):
@@ -54,6 +56,7 @@ def confirm_parcel(
     session: Session, actor: Actor, request_id: str, scanned: str, *, at: datetime | None = None
 ) -> ShipmentView:
     """Confirm a scanned parcel as going into the request's box; refusals say why."""
+    authorize(session, actor, "pack", administrator=False)
     conn = session.connection()
     view = load_shipment(conn, request_id)
     _waiting(view)
@@ -100,6 +103,7 @@ def record_box_weight(
     at: datetime | None = None,
 ) -> str:
     """Keep a scale weight of the packed box with its frame as evidence; returns its id."""
+    authorize(session, actor, "pack", administrator=False)
     if isinstance(grams, bool) or not isinstance(grams, int):
         raise ServiceError(f"weight must be whole grams, got {grams!r}")
     if not 0 < grams <= MAX_GRAMS:
@@ -150,10 +154,16 @@ def record_box_weight(
     return weight_id
 
 
-def price_box(view: ShipmentView, weight_g: int, dims: Dims, at: datetime | None = None) -> Quote:
+def price_box(
+    view: ShipmentView,
+    weight_g: int,
+    dims: Dims,
+    at: datetime | None = None,
+    lists: tuple[PriceList, ...] | None = None,
+) -> Quote:
     """The fee of the box by the request's service (rules.pricing); PackingRefused if refused."""
     try:
-        return quote(view.service, weight_g, dims, view.country, at or now())
+        return quote(view.service, weight_g, dims, view.country, at or now(), lists)
     except PricingRefused as exc:
         raise PackingRefused(exc.rule, exc.message) from None
 
@@ -203,6 +213,7 @@ def pack_box(
     at: datetime | None = None,
 ) -> Packed:
     """Price, number and declare the weighed box; the request and its parcels become packed."""
+    authorize(session, actor, "pack", administrator=False)
     conn = session.connection()
     view = load_shipment(conn, request_id)
     _waiting(view)
@@ -221,7 +232,7 @@ def pack_box(
             "no_weight", "no box weight yet: put the box on the scale and wait until it settles"
         )
     at = at or now()
-    priced = price_box(view, view.weight_g, dims, at)
+    priced = price_box(view, view.weight_g, dims, at, price_lists_in_store(conn))
     declaration = declaration_for(view)
     range_id: str | None = None
     if scanned_label:
@@ -335,12 +346,10 @@ def hand_over(
     day: date,
     *,
     service: str | None = None,
-    role: str | None = None,
     at: datetime | None = None,
 ) -> Handover:
     """Mark every box packed on `day` (Asia/Tokyo) and not yet handed over as shipped."""
-    if role is not None and role not in LEAD_ROLES:
-        raise NotAllowed(f"handover is for a shift lead; {actor.operator} is {role}")
+    authorize(session, actor, "hand_over", administrator=False)
     start, end = day_bounds(day)
     conn = session.connection()
     stmt = (

@@ -57,16 +57,19 @@ class Preview:
 class PackingFlow:
     """The packing steps for one logged-in operator at one station."""
 
-    def __init__(self, store: Store, station_id: str, operator: str | None = None) -> None:
+    def __init__(
+        self, store: Store, station_id: str, operator: str | None = None, role: str | None = None
+    ) -> None:
         """Nothing is read until a step is asked for."""
         self.store = store
         self.station_id = station_id
         self.operator = operator
+        self.role = role
 
     @property
     def actor(self) -> Actor:
-        """Who the events are stamped with."""
-        return Actor(self.station_id, self.operator)
+        """Who the events are stamped with, and whose role the services check."""
+        return Actor(self.station_id, self.operator, self.role)
 
     def open_request(self, request_id: str) -> ShipmentView:
         """The request whose sheet was scanned, with the parcels to pick."""
@@ -110,10 +113,10 @@ class PackingFlow:
                 session, self.actor, request_id, dims, scanned_label=scanned_label, at=at
             )
 
-    def handover(self, day: date, role: str | None, at: datetime | None = None) -> Handover:
+    def handover(self, day: date, at: datetime | None = None) -> Handover:
         """Mark the day's packed boxes shipped (a shift lead's step)."""
         with self.store.transaction() as session:
-            return hand_over(session, self.actor, day, role=role, at=at)
+            return hand_over(session, self.actor, day, at=at)
 
 
 def customs_form_of(packed: Packed, at: datetime | None = None) -> CustomsForm:

@@ -277,6 +277,7 @@ class ExportedManifest:
 
 def export_day_manifest(
     store: Store,
+    actor: Actor,
     kind: str,
     day: date,
     fmt: str,
@@ -285,7 +286,8 @@ def export_day_manifest(
     on_total: Callable[[int], None] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ExportedManifest:
-    """Write one Japan day's manifest of `kind` to `path` (ids only); ManifestError says why not."""
+    """Write one Japan day's manifest of `kind` to `path` (ids only); ManifestError says why not,
+    NotAllowed when the actor's role may not export manifests."""
     from jpgb_terminal.manifests import (
         build_manifest,
         check_format,
@@ -301,9 +303,10 @@ def export_day_manifest(
     check_writable(path)
     with store.transaction() as session:
         conn = session.connection()
+        # Built first: the role is checked before anything, even the row count, is read.
+        manifest = build_manifest(conn, actor, kind, day)
         if on_total is not None:
             on_total(expected_rows(conn, kind, day))
-        manifest = build_manifest(conn, kind, day)
         export_to_file(manifest, fmt, path, progress)
     return ExportedManifest(path, manifest.totals.rows, manifest.totals.billable_g)
 

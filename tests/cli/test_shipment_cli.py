@@ -22,8 +22,8 @@ runner = CliRunner()
 AT = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 
 
-def jpgb(*args: str) -> Result:
-    return runner.invoke(app, list(args))
+def jpgb(*args: str, input: str | None = None) -> Result:
+    return runner.invoke(app, list(args), input=input)
 
 
 @pytest.fixture
@@ -53,9 +53,12 @@ def test_import_show_pack_handover_manifest(url: str, tmp_path: Path) -> None:
         )
         pack_box(s, STAFF, "SR-000001", (40, 30, 20), scanned_label=make_s10("EE", 9, "JP"), at=AT)
     store.dispose()
-    r = jpgb("shipment", "handover", "--date", "2026-11-26", "--operator", "aiko", "--db", url)
-    assert r.exit_code == 1 and "shift lead" in r.stderr
-    r = jpgb("shipment", "handover", "--date", "2026-11-26", "--operator", "yui", "--db", url)
+    handover = ("shipment", "handover", "--date", "2026-11-26", "--db", url)
+    r = jpgb(*handover, "--operator", "aiko", input="1111\n")
+    assert r.exit_code == 1 and "only a lead may hand boxes over" in r.stderr
+    r = jpgb(*handover, "--operator", "yui", input="0000\n")
+    assert r.exit_code == 1 and "wrong PIN" in r.stderr
+    r = jpgb(*handover, "--operator", "yui", input="3333\n")
     assert r.exit_code == 0, r.output
     assert make_s10("EE", 9, "JP") in r.stdout and "1 box(es)" in r.stdout
     r = jpgb(

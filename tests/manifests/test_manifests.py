@@ -31,6 +31,7 @@ from jpgb_terminal.store import Store
 from jpgb_terminal.store.tables import Hold, Parcel
 from tests.factories import STAFF, STATION, jp12, populate
 
+EXPORTER = Actor("ST01", "yui", "lead")  # manifests are a lead's export
 DAY = date(2026, 11, 26)
 START, END = day_bounds(DAY)  # 15:00 UTC on 25 Nov .. 15:00 UTC on 26 Nov
 SUPERVISOR = Actor(STATION, "kenji")
@@ -71,7 +72,7 @@ def day_store(store: Store) -> Store:
 def rows_of(store: Store, kind: str, day: date = DAY) -> tuple[list[str], list[list[str]]]:
     out = io.StringIO()
     with store.transaction() as s:
-        write_manifest(build_manifest(s.connection(), kind, day), "csv", out)
+        write_manifest(build_manifest(s.connection(), EXPORTER, kind, day), "csv", out)
     header, *rows = list(csv.reader(io.StringIO(out.getvalue())))
     return header, rows
 
@@ -132,7 +133,7 @@ def test_a_day_without_parcels_is_headers_only(day_store: Store) -> None:
 
 def _export(store: Store, kind: str, fmt: str, path: Path) -> None:
     with store.transaction() as s:
-        export_to_file(build_manifest(s.connection(), kind, DAY), fmt, path)
+        export_to_file(build_manifest(s.connection(), EXPORTER, kind, DAY), fmt, path)
 
 
 def test_inbound_xlsx_has_rows_and_totals(day_store: Store, tmp_path: Path) -> None:
@@ -231,7 +232,7 @@ def test_a_failed_export_leaves_no_half_file(day_store: Store, tmp_path: Path) -
     out.mkdir()
     with day_store.transaction() as s, pytest.raises(Boom):
         export_to_file(
-            build_manifest(s.connection(), "inbound", DAY), "csv", out / "x.csv", explode
+            build_manifest(s.connection(), EXPORTER, "inbound", DAY), "csv", out / "x.csv", explode
         )
     assert list(out.iterdir()) == []
 
@@ -239,9 +240,11 @@ def test_a_failed_export_leaves_no_half_file(day_store: Store, tmp_path: Path) -
 def test_unknown_kind_and_format(day_store: Store, tmp_path: Path) -> None:
     with day_store.transaction() as s:
         with pytest.raises(ManifestError, match="unknown manifest kind"):
-            build_manifest(s.connection(), "returns", DAY)
+            build_manifest(s.connection(), EXPORTER, "returns", DAY)
         with pytest.raises(ManifestError, match="unknown format"):
-            export_to_file(build_manifest(s.connection(), "inbound", DAY), "doc", tmp_path / "x")
+            export_to_file(
+                build_manifest(s.connection(), EXPORTER, "inbound", DAY), "doc", tmp_path / "x"
+            )
 
 
 def test_times_are_japan_times_whatever_the_utc_day(store: Store) -> None:

@@ -20,6 +20,7 @@ from jpgb_terminal.manifests import (
     export_to_file,
     write_manifest,
 )
+from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.packing import confirm_parcel, pack_box, record_box_weight
 from jpgb_terminal.services.shipments import import_shipments
 from jpgb_terminal.store import Store
@@ -28,6 +29,7 @@ from jpgb_terminal.tracking import make_s10
 from tests.factories import STAFF, jp12
 from tests.services.test_shipments import csv_bytes, row, stock
 
+EXPORTER = Actor("ST01", "yui", "lead")  # manifests are a lead's export
 DAY = datetime(2026, 11, 26).date()
 START, END = day_bounds(DAY)
 PERSONAL = ("Jane", "Roe", "Main St", "555-0100")
@@ -71,7 +73,9 @@ def day_store(store: Store) -> Store:
 def rows_of(store: Store, service: str | None = None) -> list[dict[str, str]]:
     out = io.StringIO()
     with store.transaction() as s:
-        write_manifest(build_manifest(s.connection(), "outbound", DAY, service=service), "csv", out)
+        write_manifest(
+            build_manifest(s.connection(), EXPORTER, "outbound", DAY, service=service), "csv", out
+        )
     return list(csv.DictReader(io.StringIO(out.getvalue())))
 
 
@@ -110,7 +114,7 @@ def test_xlsx_and_pdf_with_totals(day_store: Store, tmp_path: Path) -> None:
     for fmt in ("xlsx", "pdf"):
         path = tmp_path / f"out.{fmt}"
         with day_store.transaction() as s:
-            manifest = build_manifest(s.connection(), "outbound", DAY)
+            manifest = build_manifest(s.connection(), EXPORTER, "outbound", DAY)
             export_to_file(manifest, fmt, path)
         totals = manifest.totals
         assert totals.rows == 2
@@ -132,5 +136,5 @@ def test_empty_day(day_store: Store) -> None:
     out = io.StringIO()
     with day_store.transaction() as s:
         day = datetime(2026, 12, 1, tzinfo=UTC).date()
-        write_manifest(build_manifest(s.connection(), "outbound", day), "csv", out)
+        write_manifest(build_manifest(s.connection(), EXPORTER, "outbound", day), "csv", out)
     assert out.getvalue().strip() == ",".join(OUTBOUND_COLUMNS)

@@ -133,7 +133,7 @@ async def test_only_a_lead_sees_the_manifests(bench: Bench) -> None:
         assert app.screen is bench_screen
         screen = ManifestScreen()
         app.push_screen(screen)
-        await until(pilot, lambda: "Only a shift lead" in result(app))
+        await until(pilot, lambda: "Only a lead may export manifests" in result(app))
         assert screen.check_action("export", ()) is False
 
 

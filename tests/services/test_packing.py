@@ -32,6 +32,7 @@ from tests.services.test_shipments import AT, csv_bytes, row, stock
 
 FRAME = b"S S       2345 g\r\n"
 DAY = date(2026, 11, 26)
+LEAD = Actor("ST01", "yui")  # a lead in tests.factories.populate
 
 
 def requested(store: Store, *rows: str) -> None:
@@ -90,12 +91,12 @@ def test_pack_from_range_then_hand_over(store: Store) -> None:
         "parcel.packed",
     ]
     with store.transaction() as s:
-        done = hand_over(s, Actor("ST01", "yui"), DAY, role="lead")
+        done = hand_over(s, LEAD, DAY)
     assert done.shipments == ("SR-000001",)
     assert state_of(store, jp12(1)) == "shipped"
     with store.transaction() as s:
         view = load_shipment(s.connection(), "SR-000001")
-        again = hand_over(s, Actor("ST01", "yui"), DAY, role="lead")
+        again = hand_over(s, LEAD, DAY)
     assert view.state == "shipped" and view.box is not None and view.box.handed_over_at
     assert again.shipments == ()
 
@@ -206,8 +207,9 @@ def test_export_declaration_flag_and_cn23(store: Store) -> None:
 
 def test_handover_is_for_leads(store: Store) -> None:
     requested(store, row(parcels=jp12(1)))
-    with store.transaction() as s, pytest.raises(NotAllowed, match="shift lead"):
-        hand_over(s, STAFF, DAY, role="staff")
+    refused = pytest.raises(NotAllowed, match=r"only a lead may hand boxes over .*role: staff")
+    with store.transaction() as s, refused:
+        hand_over(s, STAFF, DAY)
 
 
 def test_events_project_onto_another_store(store: Store, tmp_path: Path) -> None:
@@ -215,7 +217,7 @@ def test_events_project_onto_another_store(store: Store, tmp_path: Path) -> None
     weighed(store)
     with store.transaction() as s:
         pack_box(s, STAFF, "SR-000001", (30, 20, 10), scanned_label=make_s10("EE", 4, "JP"))
-        hand_over(s, STAFF, date.today(), role=None)
+        hand_over(s, LEAD, date.today())
     central = open_store(f"sqlite:///{tmp_path / 'central.db'}")
     try:
         with store.transaction() as s:
@@ -247,5 +249,5 @@ def test_handover_by_tokyo_day(store: Store) -> None:
             s, STAFF, "SR-000001", (30, 20, 10), scanned_label=make_s10("EE", 5, "JP"), at=late
         )
     with store.transaction() as s:
-        assert hand_over(s, STAFF, date(2026, 11, 27)).shipments == ()
-        assert hand_over(s, STAFF, DAY).shipments == ("SR-000001",)
+        assert hand_over(s, LEAD, date(2026, 11, 27)).shipments == ()
+        assert hand_over(s, LEAD, DAY).shipments == ("SR-000001",)
