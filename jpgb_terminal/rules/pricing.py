@@ -167,8 +167,9 @@ def quote(
     dims_cm: Dims | None = None,
     country: str | None = None,
     at: datetime | None = None,
+    lists: tuple[PriceList, ...] | None = None,
 ) -> Quote:
-    """Price one parcel with the price list in force at `at` (now when omitted)."""
+    """Price one parcel with the list in force at `at` (now) among `lists` (the packaged ones)."""
     svc = _service(service_code)
     _check_weight(weight_g)
     dims = _check_dims(dims_cm)
@@ -190,7 +191,7 @@ def quote(
     if when.utcoffset() is None:
         raise ValueError("quote needs a timezone-aware `at`")
     try:
-        prices: PriceList = price_list_in_force(when)
+        prices: PriceList = price_list_in_force(when, lists)
     except NoPriceListInForce as exc:
         raise PricingRefused("no_price_list", str(exc)) from None
     bracket = svc.bracket_for(chargeable)

@@ -18,8 +18,9 @@ from jpgb_terminal.rules.pricing import (
     chargeable_weight_g,
     quote,
 )
-from jpgb_terminal.rules.refs import services
+from jpgb_terminal.rules.refs import PriceList, services
 from jpgb_terminal.services.errors import ServiceError
+from jpgb_terminal.services.price_lists import price_lists_in_store
 from jpgb_terminal.services.weighing import APPROVER_ROLES, get_parcel
 from jpgb_terminal.store.tables import Operator, WeightRecord
 
@@ -127,6 +128,7 @@ def quote_service(
     dims_cm: Dims | None = None,
     country: str | None = None,
     at: datetime | None = None,
+    lists: tuple[PriceList, ...] | None = None,
 ) -> ServiceQuote:
     """One service's quote for a weight; refusals come back in the result, not raised."""
     svc = services().get(service)
@@ -141,7 +143,7 @@ def quote_service(
         "country": country.strip().upper() if country else None,
     }
     try:
-        q = quote(svc.code, weight_g, dims_cm, country, at)
+        q = quote(svc.code, weight_g, dims_cm, country, at, lists)
     except PricingRefused as exc:
         chargeable: int | None
         try:
@@ -176,10 +178,14 @@ def quote_all(
     country: str | None = None,
     at: datetime | None = None,
     only: Iterable[str] | None = None,
+    lists: tuple[PriceList, ...] | None = None,
 ) -> list[ServiceQuote]:
     """A quote from every service in `data/services.toml` (or those in `only`), in file order."""
     codes = list(only) if only is not None else list(services())
-    return [quote_service(c, weight_g, dims_cm=dims_cm, country=country, at=at) for c in codes]
+    return [
+        quote_service(c, weight_g, dims_cm=dims_cm, country=country, at=at, lists=lists)
+        for c in codes
+    ]
 
 
 def quote_parcel(
@@ -194,7 +200,10 @@ def quote_parcel(
     """The parcel's billable weight and a quote from each service (or the one named)."""
     weight = billable_weight(session, tracking_no)
     only = [service] if service is not None else None
-    return weight, quote_all(weight.grams, dims_cm=dims_cm, country=country, at=at, only=only)
+    lists = price_lists_in_store(session)
+    return weight, quote_all(
+        weight.grams, dims_cm=dims_cm, country=country, at=at, only=only, lists=lists
+    )
 
 
 def parcel_charge(
@@ -209,8 +218,9 @@ def parcel_charge(
 ) -> Charge:
     """The bill for a parcel: the fee line, then each special expense at cost (Art. 11.2)."""
     weight = billable_weight(session, tracking_no)
+    lists = price_lists_in_store(session)
     try:
-        return charge(quote(service, weight.grams, dims_cm, country, at), special_expenses)
+        return charge(quote(service, weight.grams, dims_cm, country, at, lists), special_expenses)
     except PricingRefused as exc:
         raise ServiceError(exc.message) from None
     except ValueError as exc:
