@@ -11,9 +11,12 @@ from rich.table import Table
 from jpgb_terminal.cli.common import (
     ConfigOpt,
     DbOpt,
+    PinStdinOpt,
+    StationOpt,
     console,
     handled_errors,
     open_cli_store,
+    operator_login,
     settings_for,
 )
 from jpgb_terminal.services.parcels import parcel_view
@@ -21,7 +24,9 @@ from jpgb_terminal.services.parcels import parcel_view
 if TYPE_CHECKING:
     from jpgb_terminal.store import Store
 
-app = typer.Typer(help="Parcels: show state, weight, holds and history.", no_args_is_help=True)
+app = typer.Typer(
+    help="Parcels: show state, weight, holds and history; a manual weight.", no_args_is_help=True
+)
 
 
 @app.command("show")
@@ -67,6 +72,45 @@ def show(
     for e in view["events"]:
         events.add_row(e["at"], e["kind"], e["station_id"], str(e["seq"]), e["operator"] or "")
     console.print(events)
+
+
+@app.command("weigh")
+def weigh(
+    tracking: Annotated[str, typer.Argument(metavar="TRACKING", help="Tracking number.")],
+    grams: Annotated[int, typer.Option("--grams", help="The weight in whole grams.", min=1)],
+    reason: Annotated[str, typer.Option("--reason", help="Why the scale was not used.")],
+    operator: Annotated[
+        str,
+        typer.Option(
+            "--operator",
+            help="The supervisor or lead approving it (PIN asked; stdin if piped).",
+            metavar="NAME",
+        ),
+    ],
+    pin_stdin: PinStdinOpt = False,
+    db: DbOpt = None,
+    station: StationOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Record a manual weight (Art. 11.1: it bills), approved by a supervisor or lead's PIN."""
+    from jpgb_terminal.services.parcels import resolve_tracking
+    from jpgb_terminal.services.weighing import record_weight
+
+    settings = settings_for(config, db, station)
+    store = open_cli_store(settings)
+    actor = operator_login(store, settings.station_id, operator, pin_stdin=pin_stdin)
+    with handled_errors(), store.transaction() as session:
+        number = resolve_tracking(tracking)
+        record_weight(
+            session,
+            actor,
+            number,
+            grams,
+            source="manual",
+            reason=reason,
+            approved_by=actor.operator,
+        )
+    console.print(f"{number}: {grams} g (manual, approved by {actor.operator})", highlight=False)
 
 
 def _show_evidence(store: Store, tracking: str, as_json: bool) -> None:

@@ -14,7 +14,7 @@ from jpgb_terminal.rules.customs import Declaration, declare, line_problems
 from jpgb_terminal.rules.pricing import Dims, PricingRefused, Quote, quote
 from jpgb_terminal.rules.refs import PriceList, services
 from jpgb_terminal.rules.states import ParcelState, check_transition
-from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import NotAllowed, ServiceError
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.services.price_lists import price_lists_in_store
@@ -35,7 +35,8 @@ from jpgb_terminal.services.shipments import (
 from jpgb_terminal.services.weighing import MAX_GRAMS
 from jpgb_terminal.tracking import InvalidTrackingNumber, parse_tracking
 
-LEAD_ROLES = ("lead",)
+# Every packing step names its operator (the box weight bills, Art. 11.1): the station's
+# administrator context may not pack or hand over.
 
 
 class PackingRefused(ServiceError):
@@ -55,6 +56,7 @@ def confirm_parcel(
     session: Session, actor: Actor, request_id: str, scanned: str, *, at: datetime | None = None
 ) -> ShipmentView:
     """Confirm a scanned parcel as going into the request's box; refusals say why."""
+    authorize(session, actor, "pack", administrator=False)
     conn = session.connection()
     view = load_shipment(conn, request_id)
     _waiting(view)
@@ -101,6 +103,7 @@ def record_box_weight(
     at: datetime | None = None,
 ) -> str:
     """Keep a scale weight of the packed box with its frame as evidence; returns its id."""
+    authorize(session, actor, "pack", administrator=False)
     if isinstance(grams, bool) or not isinstance(grams, int):
         raise ServiceError(f"weight must be whole grams, got {grams!r}")
     if not 0 < grams <= MAX_GRAMS:
@@ -210,6 +213,7 @@ def pack_box(
     at: datetime | None = None,
 ) -> Packed:
     """Price, number and declare the weighed box; the request and its parcels become packed."""
+    authorize(session, actor, "pack", administrator=False)
     conn = session.connection()
     view = load_shipment(conn, request_id)
     _waiting(view)
@@ -342,12 +346,10 @@ def hand_over(
     day: date,
     *,
     service: str | None = None,
-    role: str | None = None,
     at: datetime | None = None,
 ) -> Handover:
     """Mark every box packed on `day` (Asia/Tokyo) and not yet handed over as shipped."""
-    if role is not None and role not in LEAD_ROLES:
-        raise NotAllowed(f"handover is for a shift lead; {actor.operator} is {role}")
+    authorize(session, actor, "hand_over", administrator=False)
     start, end = day_bounds(day)
     conn = session.connection()
     stmt = (
