@@ -27,6 +27,7 @@ GROUPS: dict[str, tuple[str, str, bool]] = {
     "holds": ("holds", "app", False),
     "manifest": ("manifest", "app", False),
     "billing": ("billing", "app", False),
+    "prices": ("prices", "app", False),
     "sync": ("sync", "app", False),
     "central": ("central", "app", False),
     "shipment": ("shipment", "app", False),

@@ -62,6 +62,7 @@ class CatalogueEntry:
     operator: str | None = None
     published_at: datetime | None = None
     ignored: str | None = None
+    unreadable: str | None = None
     in_force: bool = False
 
     def as_dict(self) -> dict[str, object]:
@@ -73,9 +74,10 @@ class CatalogueEntry:
             "file": self.file,
             "station_id": self.station_id,
             "operator": self.operator,
-            "published_at": _local(self.published_at) if self.published_at else None,
+            "published_at": _local(self.published_at, "seconds") if self.published_at else None,
             "in_force": self.in_force,
             "ignored": self.ignored,
+            "unreadable": self.unreadable,
         }
 
 
@@ -129,7 +131,7 @@ def publish_price_list(session: Session, actor: Actor, text: str, *, source: str
     rows = _published_rows(conn)
     same = next((r for r in rows if r.version == version), None)
     if same is not None:
-        where = f"at {same.station_id} on {_local(same.published_at)}"
+        where = f"at {same.station_id} on {_local(same.published_at, 'seconds')}"
         if same.body == text:
             return Published(
                 version,
@@ -203,12 +205,16 @@ def price_list_catalogue(
 ) -> list[CatalogueEntry]:
     """Every price list the store knows, oldest first, marking the one in force at `at`."""
     lists, entries = _resolve(conn, strict=False)
-    try:
-        current = refs.price_list_in_force(at or now(), lists).version
-    except refs.NoPriceListInForce:
-        current = None
+    current: str | None = None
+    # With an unreadable list in the store nothing is in force: pricing refuses (see above).
+    if not any(e.unreadable for e in entries):
+        try:
+            current = refs.price_list_in_force(at or now(), lists).version
+        except refs.NoPriceListInForce:
+            current = None
     marked = [
-        e if e.ignored or e.version != current else replace(e, in_force=True) for e in entries
+        replace(e, in_force=True) if e.version == current and not (e.ignored or e.unreadable) else e
+        for e in entries
     ]
     return sorted(marked, key=lambda e: (e.effective_from, e.ignored is not None))
 
@@ -243,7 +249,7 @@ def _resolve(
         except PriceListRefused as exc:
             if strict:
                 raise
-            entries.append(replace(entry, ignored=f"cannot be read here: {exc}"))
+            entries.append(replace(entry, unreadable=str(exc)))
             continue
         clash = next(
             (
@@ -289,5 +295,5 @@ def _plain(p: PriceList) -> dict[str, dict[str, dict[int, int]]]:
     return {s: {z: dict(c) for z, c in zones.items()} for s, zones in p.fees.items()}
 
 
-def _local(at: datetime) -> str:
-    return as_utc(at).astimezone(WAREHOUSE_TZ).isoformat()
+def _local(at: datetime, timespec: str = "auto") -> str:
+    return as_utc(at).astimezone(WAREHOUSE_TZ).isoformat(timespec=timespec)

@@ -216,8 +216,10 @@ def test_a_published_list_this_program_cannot_read_stops_pricing(sqlite_store: S
     with pytest.raises(PriceListRefused, match=r"published at ST09: services\.ups: no such"):
         lists_of(sqlite_store)
     with sqlite_store.transaction() as s:
-        (odd,) = [e for e in price_list_catalogue(s) if e.version == "odd"]
-    assert odd.ignored is not None and "cannot be read here" in odd.ignored
+        catalogue = price_list_catalogue(s)
+    (odd,) = [e for e in catalogue if e.version == "odd"]
+    assert odd.unreadable is not None and "services.ups: no such" in odd.unreadable
+    assert not any(e.in_force for e in catalogue)
 
 
 def test_packing_after_the_start_uses_the_published_list(store: Store) -> None:

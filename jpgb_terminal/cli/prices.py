@@ -1,0 +1,133 @@
+"""`jpgb prices ...`: publish a price list for sync to take to every bench, and list them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from jpgb_terminal.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    console,
+    err_console,
+    fail,
+    handled_errors,
+    open_cli_store,
+    settings_for,
+)
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+app = typer.Typer(help="Price lists: publish one to every bench, list them.", no_args_is_help=True)
+
+
+@app.command("publish")
+def publish(
+    file: Annotated[Path, typer.Argument(help="Price list TOML, laid out like data/price_lists/.")],
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Check a price list and publish it; every bench receives it at its next sync.
+
+    The file is checked like the lists shipped in data/price_lists/: every service, served
+    zone and weight bracket priced. A version already published or shipped with other
+    prices, or a start time another list has, is refused and nothing is written.
+    """
+    from jpgb_terminal.services.context import Actor
+    from jpgb_terminal.services.price_lists import parse_price_list_text, publish_price_list
+
+    settings = settings_for(config, db)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        fail(f"{file.name}: not UTF-8 text (a TOML file must be UTF-8)")
+    # Checked before the store is opened, so a bad file does not even create one.
+    with handled_errors():
+        parse_price_list_text(text, file.name)
+    store = open_cli_store(settings)
+    with handled_errors(), store.transaction() as session:
+        if _is_central(session):
+            fail(
+                "this is the central store: a list published here would not reach the benches; "
+                "publish it at a bench and let sync carry it"
+            )
+        done = publish_price_list(session, Actor(settings.station_id), text, source=file.name)
+    for warning in done.warnings:
+        err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
+    console.print(done.message, highlight=False)
+    if done.added:
+        console.print("every bench receives it at its next sync", highlight=False)
+
+
+@app.command("list")
+def list_(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Every price list this store knows: version, start, where it came from, which is in force."""
+    from rich import box
+    from rich.table import Table
+
+    from jpgb_terminal.clock import WAREHOUSE_TZ
+    from jpgb_terminal.services.price_lists import price_list_catalogue
+
+    settings = settings_for(config, db)
+    store = open_cli_store(settings)
+    with handled_errors(), store.transaction() as session:
+        entries = price_list_catalogue(session)
+    current = next((e.version for e in entries if e.in_force), None)
+    unreadable = [e for e in entries if e.unreadable]
+    if as_json:
+        out = {"in_force": current, "price_lists": [e.as_dict() for e in entries]}
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        table.add_column("version", no_wrap=True)
+        table.add_column("effective_from", no_wrap=True)
+        table.add_column("source", overflow="fold")
+        table.add_column("", overflow="fold")
+        for e in entries:
+            if e.source == "packaged":
+                source = f"packaged ({e.file})"
+            else:
+                when = e.published_at.astimezone(WAREHOUSE_TZ) if e.published_at else None
+                source = f"published at {e.station_id}"
+                if when is not None:
+                    source += f" on {when:%Y-%m-%d %H:%M}"
+            if e.unreadable:
+                note = f"[bold red]unreadable:[/] {e.unreadable}"
+            elif e.ignored:
+                note = f"ignored: {e.ignored}"
+            else:
+                note = "[bold]in force[/]" if e.in_force else ""
+            table.add_row(
+                e.version, e.effective_from.astimezone(WAREHOUSE_TZ).isoformat(), source, note
+            )
+        console.print(table)
+    for e in unreadable:
+        err_console.print(
+            f"[bold red]error:[/] price list {e.version} from {e.station_id} cannot be read by "
+            "this program, so nothing can be priced here: upgrade the program",
+            highlight=False,
+        )
+    if unreadable:
+        raise typer.Exit(1)
+
+
+def _is_central(session: Session) -> bool:
+    from sqlalchemy import select
+
+    from jpgb_terminal.store.sync_tables import EventOrder
+
+    # Only central orders events for pulling; a bench's own table stays empty.
+    table = EventOrder.__table__  # type: ignore[attr-defined]
+    return session.execute(select(table.c.central_id).limit(1)).first() is not None
