@@ -120,7 +120,7 @@ def test_manifests(url: str, tmp_path: Path, kind: str, fmt: str) -> None:
     text = read_back(path, fmt)
     assert_clean(text)
     # The export is read back, not empty: C9's parcels or box are in it, by id.
-    expected = {"inbound": HELD, "holds": HELD, "outbound": " C9"}[kind]  # PDF cuts long cells
+    expected = {"inbound": HELD, "holds": HELD, "outbound": "C9"}[kind]  # PDF cuts long cells
     assert expected in text
 
 
