@@ -17,10 +17,12 @@ from jpgb_terminal.devices.printer import print_label, send_to_printer
 from jpgb_terminal.manifests.customs_form import SENDER, CustomsForm, render_customs_form
 from jpgb_terminal.rules.customs import Declaration
 from jpgb_terminal.rules.pricing import Dims, Quote
+from jpgb_terminal.rules.refs import PriceList
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.packing import (
     Handover,
     Packed,
+    PackingRefused,
     confirm_parcel,
     declaration_for,
     hand_over,
@@ -28,6 +30,7 @@ from jpgb_terminal.services.packing import (
     price_box,
     record_box_weight,
 )
+from jpgb_terminal.services.price_lists import PriceListRefused, price_lists_in_store
 from jpgb_terminal.services.shipments import ShipmentView, load_shipment
 from jpgb_terminal.store import Store
 from jpgb_terminal.workflow.labels import label_target
@@ -65,6 +68,8 @@ class PackingFlow:
         self.station_id = station_id
         self.operator = operator
         self.role = role
+        # The store's price lists as of the open request (or why they cannot be read).
+        self._lists: tuple[PriceList, ...] | PriceListRefused | None = None
 
     @property
     def actor(self) -> Actor:
@@ -72,9 +77,15 @@ class PackingFlow:
         return Actor(self.station_id, self.operator, self.role)
 
     def open_request(self, request_id: str) -> ShipmentView:
-        """The request whose sheet was scanned, with the parcels to pick."""
+        """The request whose sheet was scanned, with the parcels to pick; the price lists in
+        the store are read with it, so the preview prices as packing will."""
         with self.store.transaction() as session:
-            return load_shipment(session.connection(), request_id)
+            view = load_shipment(session.connection(), request_id)
+            try:
+                self._lists = price_lists_in_store(session)
+            except PriceListRefused as exc:
+                self._lists = exc
+            return view
 
     def confirm(self, request_id: str, scanned: str, at: datetime | None = None) -> ShipmentView:
         """Confirm a scanned parcel into the box; refused parcels raise with the reason."""
@@ -102,7 +113,9 @@ class PackingFlow:
         """Chargeable weight, fee and customs form for the weighed box (nothing written)."""
         if view.weight_g is None:
             raise ValueError("no box weight yet")
-        return Preview(price_box(view, view.weight_g, dims, at), declaration_for(view))
+        if isinstance(self._lists, PriceListRefused):
+            raise PackingRefused("no_price_list", str(self._lists))
+        return Preview(price_box(view, view.weight_g, dims, at, self._lists), declaration_for(view))
 
     def pack(
         self, request_id: str, dims: Dims, scanned_label: str | None, at: datetime | None = None

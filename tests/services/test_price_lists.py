@@ -252,3 +252,25 @@ def test_a_parcel_charge_before_and_after_the_start(sqlite_store: Store) -> None
         new = parcel_charge(s, jp12(1), "ems", country="CN", at=APRIL)
     assert (old.price_list_version, old.fee.amount) == ("2026-11-01", 1450)
     assert (new.price_list_version, new.fee.amount) == ("2027-04-01", 2900)
+
+
+def test_the_packing_preview_prices_as_packing_will(store: Store) -> None:
+    from jpgb_terminal.workflow.packing import PackingFlow
+
+    publish(store, price_list_text())
+    requested(store, row(parcels=jp12(1)))
+    weighed(store)
+    flow = PackingFlow(store, STATION, STAFF.operator, STAFF.role)
+    view = flow.open_request("SR-000001")
+    preview = flow.preview(view, (30, 20, 10), APRIL + timedelta(hours=1))
+    assert preview.quote.price_list_version == "2027-04-01"
+    with store.transaction() as s:
+        packed = pack_box(
+            s,
+            STAFF,
+            "SR-000001",
+            (30, 20, 10),
+            scanned_label=make_s10("EE", 7, "JP"),
+            at=APRIL + timedelta(hours=1),
+        )
+    assert packed.quote.fee == preview.quote.fee
