@@ -34,7 +34,7 @@ def _numbers(n: int) -> list[str]:
 
 def _service_path(folder: Path, numbers: list[str]) -> list[float]:
     store = open_store(f"sqlite:///{folder / 'service.db'}")
-    actor = Actor("BENCH", "aiko")
+    actor = Actor("BENCH", "aiko", "staff")  # as the bench screen passes it
     # Every parcel is pre-alerted, as at a real bench: the scan writes the parcel and its
     # event, the weight its record, event and parcel update, the same rows as the baseline.
     with store.transaction() as s:

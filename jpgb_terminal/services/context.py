@@ -28,13 +28,6 @@ class Actor:
         """No operator and no role: the station itself (setup commands, seeding, sync)."""
         return self.operator is None and self.role is None
 
-    def authorize(self, action: str) -> None:
-        """Refuse (NotAllowed) an operator whose role the permission table does not allow."""
-        if self.role is not None:
-            from jpgb_terminal.rules.permissions import require
-
-            require(self.role, action)
-
 
 def operator_role(db: Session | Connection, name: str | None) -> str | None:
     """The stored role of an active operator; None for no such operator (who may do nothing)."""

@@ -11,7 +11,7 @@ from jpgb_terminal.ids import new_id
 from jpgb_terminal.rules.holds import hold_deadline
 from jpgb_terminal.rules.refs import hold_reasons
 from jpgb_terminal.rules.states import ParcelState, check_transition
-from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.services.records import (
@@ -96,7 +96,7 @@ def hold_by_operator(
     session: Session, actor: Actor, tracking_no: str, reason: str, note: str | None = None
 ) -> str:
     """An operator holds a parcel for an Art. 14 reason; the same open reason twice is refused."""
-    actor.authorize("hold")
+    authorize(session, actor, "hold")
     conn = session.connection()
     parcel = load_parcel(conn, tracking_no)
     if parcel is None:

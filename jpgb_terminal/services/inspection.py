@@ -11,7 +11,7 @@ from jpgb_terminal.clock import now
 from jpgb_terminal.ids import new_id
 from jpgb_terminal.rules.refs import prohibited_categories
 from jpgb_terminal.rules.states import ParcelState, check_transition
-from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import NotAllowed, ServiceError
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.services.holds import hold_parcel
@@ -41,7 +41,7 @@ def inspect(
     at: datetime | None = None,
 ) -> InspectionResult:
     """Record an inspection; no findings clears a weighed parcel, any finding holds it."""
-    actor.authorize("inspect")
+    authorize(session, actor, "inspect")
     known = {c.code for c in prohibited_categories()}
     unknown = [f for f in findings if f not in known]
     if unknown:

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from jpgb_terminal.clock import now
 from jpgb_terminal.rules.holds import ReceiptFacts, receipt_hold_reasons
 from jpgb_terminal.rules.states import ParcelState
-from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import DuplicateScan
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.services.holds import hold_parcel
@@ -42,7 +42,7 @@ class Receipt:
 
 def receive(session: Session, actor: Actor, scanned: str, *, at: datetime | None = None) -> Receipt:
     """Receive the parcel whose code was scanned; raises before writing anything when refused."""
-    actor.authorize("receive")
+    authorize(session, actor, "receive")
     tracking = parse_tracking(scanned)
     at = at or now()
     conn = session.connection()

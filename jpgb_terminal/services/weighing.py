@@ -10,7 +10,7 @@ from jpgb_terminal.clock import now
 from jpgb_terminal.ids import new_id
 from jpgb_terminal.rules.permissions import refusal, roles_for
 from jpgb_terminal.rules.states import FINAL_STATES, ParcelState
-from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import NotAllowed, NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.services.records import ParcelRecord, load_parcel, update_parcel
@@ -44,7 +44,7 @@ def record_weight(
     at: datetime | None = None,
 ) -> str:
     """Record a weight for a parcel and return its id; the newest weight is the one billed."""
-    actor.authorize("receive")
+    authorize(session, actor, "receive")
     if not isinstance(grams, int) or isinstance(grams, bool):
         raise ServiceError(f"weight must be whole grams, got {grams!r}")
     if not 0 < grams <= MAX_GRAMS:

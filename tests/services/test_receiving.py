@@ -107,7 +107,7 @@ def test_duplicate_scan_records_nothing(store: Store) -> None:
     variants.append(numbers[1].translate(str.maketrans("0123456789", "０１２３４５６７８９")))
     for text in variants:
         with pytest.raises(DuplicateScan, match="already received"), store.transaction() as s:
-            receive(s, Actor("ST02", "bob"), text)
+            receive(s, Actor("ST02", "bob", "staff"), text)
     with store.transaction() as s:
         assert event_count(s) == before
         assert len(list(s.exec(select(Parcel)))) == 1

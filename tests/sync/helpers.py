@@ -63,7 +63,7 @@ def write_parcels(
     at: datetime | None = None,
 ) -> None:
     """Receive (and weigh) parcels jp12(n) in one transaction."""
-    actor = Actor(station_id, "aiko")
+    actor = Actor(station_id, "aiko", "staff")
     with store.transaction() as s:
         for n in numbers:
             receive(s, actor, jp12(n), at=at)

@@ -93,12 +93,17 @@ def test_same_parcel_received_offline_at_two_stations(tmp_path: Path, central_ur
     number = jp12(7)
     # B scans first (earlier) but syncs last, so central must swap the billing receipt.
     with b.transaction() as s:
-        receive(s, Actor("B", "ken"), number, at=T0)
-        record_weight(s, Actor("B", "ken"), number, 2000, raw_frame=FRAME, at=T0)
+        receive(s, Actor("B", "ken", "staff"), number, at=T0)
+        record_weight(s, Actor("B", "ken", "staff"), number, 2000, raw_frame=FRAME, at=T0)
     with a.transaction() as s:
-        receive(s, Actor("A", "aiko"), number, at=T0 + timedelta(minutes=5))
+        receive(s, Actor("A", "aiko", "staff"), number, at=T0 + timedelta(minutes=5))
         record_weight(
-            s, Actor("A", "aiko"), number, 2100, raw_frame=FRAME, at=T0 + timedelta(minutes=6)
+            s,
+            Actor("A", "aiko", "staff"),
+            number,
+            2100,
+            raw_frame=FRAME,
+            at=T0 + timedelta(minutes=6),
         )
     assert sync_once(a, central_url, "A").ok
     second = sync_once(b, central_url, "B")
