@@ -66,7 +66,12 @@ def list_(
     store = open_cli_store(settings)
     with handled_errors(), store.transaction() as session:
         held = held_parcels(
-            session, overdue_only=overdue, reason=reason, customer_id=customer, station_id=station
+            session,
+            Actor(settings.station_id),
+            overdue_only=overdue,
+            reason=reason,
+            customer_id=customer,
+            station_id=station,
         )
     rows = [h.as_row() for h in held]
     if fmt == "json":

@@ -16,6 +16,7 @@ ACTIONS = (
     "inspect",
     "hold",
     "manual_weight",
+    "review_holds",
     "release",
     "return",
     "dispose",

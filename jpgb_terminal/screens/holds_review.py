@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from jpgb_terminal.services.holds_queue import HeldParcel
     from jpgb_terminal.workflow.review import HeldQueue, ParcelDetail
 
-REVIEW_ROLES = ("supervisor", "lead")
+# A decision is one of these; the dialog offers the ones the operator's role may take.
+DECISION_ACTIONS = ("release", "return", "dispose", "sell", "report")
 DECISIONS = ("release", "return", "dispose", "sell", "report")
 DECISION_BINDINGS: list[BindingType] = [
     Binding("f2", "decide('release')", "Release"),
@@ -139,8 +140,8 @@ class HoldsReviewScreen(Screen[None]):
         self.reload()
 
     def allowed(self) -> bool:
-        """Only supervisors and leads review holds."""
-        return self.app.operator_role in REVIEW_ROLES
+        """Whether the operator's role may review holds (data/permissions.toml)."""
+        return allowed(self.app.operator_role, "review_holds")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Decisions and customers for supervisors and leads only; decisions need a row."""
@@ -164,15 +165,23 @@ class HoldsReviewScreen(Screen[None]):
 
     @work(group="review-load", exclusive=True)
     async def _load(self) -> None:
+        from jpgb_terminal.services.context import Actor
         from jpgb_terminal.workflow.review import held_queue
 
         store = self.app.store
         if store is None:
             say(self, "The store is not open yet.", "error")
             return
+        flow = self.app.flow
+        actor = Actor(
+            self.app.settings.station_id,
+            flow.operator if flow is not None else None,
+            self.app.operator_role,
+        )
         queue = await self.app.run_db(
             held_queue,
             store,
+            actor,
             self.app.clock(),
             overdue_only=self.overdue_only,
             reason=self.reason,
@@ -353,7 +362,7 @@ class HoldDetailScreen(Screen[None]):
                 return False
             return None if self.detail is None or not self.detail.view["customer_id"] else True
         if action == "decide":
-            if self.app.operator_role not in REVIEW_ROLES:
+            if not any(allowed(self.app.operator_role, a) for a in DECISION_ACTIONS):
                 return False
             if self.detail is None or self.detail.view["state"] != "held":
                 return None

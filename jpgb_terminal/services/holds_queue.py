@@ -19,6 +19,7 @@ from jpgb_terminal.clock import WAREHOUSE_TZ, local_date, now
 from jpgb_terminal.rules.decisions import is_prohibited
 from jpgb_terminal.rules.holds import days_left, is_overdue
 from jpgb_terminal.services.billing import weight_is_billable
+from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.records import HOLD, PARCEL
 from jpgb_terminal.store.tables import WeightRecord
 
@@ -127,6 +128,7 @@ def group_held(rows: Iterable[Any], today: date) -> list[HeldParcel]:
 
 def held_parcels(
     session: Session,
+    actor: Actor,
     *,
     today: date | None = None,
     overdue_only: bool = False,
@@ -135,7 +137,9 @@ def held_parcels(
     station_id: str | None = None,
     limit: int | None = None,
 ) -> list[HeldParcel]:
-    """Parcels with open holds now, overdue first; `today` is a Japan date (now by default)."""
+    """Parcels with open holds now, overdue first; `today` is a Japan date (now by default).
+    The queue is for roles the permission table lets review holds (and the administrator)."""
+    authorize(session, actor, "review_holds")
     today = today or local_date(now())
     stmt = held_rows_query().where(HOLD.c.closed_at.is_(None))
     if overdue_only:

@@ -79,6 +79,7 @@ def masked_names(store: Store, customer_ids: Iterable[str | None]) -> dict[str, 
 
 def held_queue(
     store: Store,
+    actor: Actor,
     at: datetime,
     *,
     overdue_only: bool = False,
@@ -88,7 +89,7 @@ def held_queue(
     """Held parcels on the Japan day of `at`; `match` keeps a customer id or station id."""
     today = local_date(at)
     with store.transaction() as session:
-        everything = held_parcels(session, today=today)
+        everything = held_parcels(session, actor, today=today)
     total = len(everything)
     overdue = sum(h.overdue for h in everything)
     rows = [

@@ -119,9 +119,9 @@ def test_a_wrong_pin_does_nothing_but_count(url: str, action: str) -> None:
 
 def test_every_operator_command_of_the_table_is_covered() -> None:
     # The table's other actions are the bench's own (receive, inspect, hold, pack, reveal) or
-    # the administrator's commands, tested below.
+    # the administrator's commands (`holds list` among them), tested below.
     bench_only = {"receive", "inspect", "hold", "pack", "reveal_personal_data"}
-    admin = {"manage_operators", "export_manifests"}
+    admin = {"manage_operators", "export_manifests", "review_holds"}
     assert set(CLI_CASES) | bench_only | admin == set(EXPECTED)
 
 

@@ -21,6 +21,7 @@ EXPECTED = {
     "inspect": {S, V, L},
     "hold": {S, V, L},
     "manual_weight": {V, L},
+    "review_holds": {V, L},
     "release": {V, L},
     "return": {V, L},
     "dispose": {V, L},

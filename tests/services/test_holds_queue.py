@@ -16,6 +16,8 @@ from jpgb_terminal.services.weighing import get_parcel, record_weight
 from jpgb_terminal.store import Store
 from tests.factories import STAFF, STATION, jp12, populate
 
+ADMIN = Actor(STATION)
+
 TODAY = date(2027, 1, 10)
 
 
@@ -48,7 +50,7 @@ def queue(store: Store) -> Store:
 
 def test_queue_lists_every_held_parcel_overdue_first(queue: Store) -> None:
     with queue.transaction() as s:
-        held = held_parcels(s, today=TODAY)
+        held = held_parcels(s, ADMIN, today=TODAY)
     assert [h.tracking_no for h in held] == [jp12(100), jp12(101), jp12(102), jp12(103), jp12(1)]
     by_no = {h.tracking_no: h for h in held}
     assert by_no[jp12(100)].deadline == date(2027, 1, 9)
@@ -66,12 +68,12 @@ def test_queue_lists_every_held_parcel_overdue_first(queue: Store) -> None:
 
 def test_overdue_only(queue: Store) -> None:
     with queue.transaction() as s:
-        assert [h.tracking_no for h in held_parcels(s, today=TODAY, overdue_only=True)] == [
+        assert [h.tracking_no for h in held_parcels(s, ADMIN, today=TODAY, overdue_only=True)] == [
             jp12(100),
             jp12(101),
         ]
-        assert held_parcels(s, today=date(2027, 1, 9), overdue_only=True) == []
-        later = held_parcels(s, today=date(2027, 3, 5), overdue_only=True)
+        assert held_parcels(s, ADMIN, today=date(2027, 1, 9), overdue_only=True) == []
+        later = held_parcels(s, ADMIN, today=date(2027, 3, 5), overdue_only=True)
     assert [h.tracking_no for h in later] == [jp12(100), jp12(101), jp12(102), jp12(103), jp12(1)]
 
 
@@ -90,13 +92,13 @@ def test_overdue_only(queue: Store) -> None:
 )
 def test_filters(queue: Store, filters: dict[str, object], expected: list[int]) -> None:
     with queue.transaction() as s:
-        held = held_parcels(s, today=TODAY, **filters)  # type: ignore[arg-type]
+        held = held_parcels(s, ADMIN, today=TODAY, **filters)  # type: ignore[arg-type]
     assert [h.tracking_no for h in held] == [jp12(n) for n in expected]
 
 
 def test_rows_have_the_manifest_keys_and_no_personal_data(queue: Store) -> None:
     with queue.transaction() as s:
-        rows = [h.as_row() for h in held_parcels(s, today=TODAY)]
+        rows = [h.as_row() for h in held_parcels(s, ADMIN, today=TODAY)]
     assert all(tuple(r) == HOLDS_COLUMNS for r in rows)
     first = rows[0]
     assert first["received_at"] == "2026-11-10T08:30:00+09:00"

@@ -21,6 +21,7 @@ from jpgb_terminal.services.customers import set_customer_status
 from jpgb_terminal.services.decisions import SaleAmounts, decide
 from jpgb_terminal.services.errors import NotAllowed
 from jpgb_terminal.services.holds import hold_by_operator
+from jpgb_terminal.services.holds_queue import held_parcels
 from jpgb_terminal.services.inspection import inspect
 from jpgb_terminal.services.operators import add_operator, set_pin, unlock_operator
 from jpgb_terminal.services.packing import confirm_parcel, hand_over, pack_box, record_box_weight
@@ -42,6 +43,7 @@ ADMIN_MAY = {
     "set_customer_status",
     "export_manifests",
     "manage_operators",
+    "review_holds",
 }
 FRAME = b"S S 900 g\r\n"
 RECEIVED = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)
@@ -141,6 +143,7 @@ CASES: dict[str, tuple[Callable[[Store], None] | None, Callable[[Session, Actor]
     "inspect": (_weighed, lambda s, a: inspect(s, a, jp12(2), opened=False, findings=[])),
     "hold": (_weighed, lambda s, a: hold_by_operator(s, a, jp12(2), "refused", "refused")),
     "manual_weight": (_received, _manual_weight),
+    "review_holds": (_received, lambda s, a: held_parcels(s, a)),
     **{d: (_received, _decide(d)) for d in ("release", "return", "dispose", "sell", "report")},
     "pack": (_requested, _pack),
     "hand_over": (_packed, lambda s, a: hand_over(s, a, PACK_DAY)),
@@ -169,8 +172,10 @@ def test_action_by_role_through_the_services(sqlite_store: Store, action: str, w
     before = snapshot(sqlite_store)
     if may:
         with sqlite_store.transaction() as s:
-            call(s, actor)
-        if action not in ("export_manifests", "purge"):  # these read, or find nobody to purge
+            result = call(s, actor)
+        if action == "review_holds":  # a read: the held parcel is in the queue
+            assert [h.tracking_no for h in result] == [UNKNOWN]
+        elif action not in ("export_manifests", "purge"):  # these read, or find nobody to purge
             assert snapshot(sqlite_store) != before
         return
     with pytest.raises(NotAllowed) as refused, sqlite_store.transaction() as s:
