@@ -60,6 +60,7 @@ from jpgb_terminal.store.tables import (
     Operator,
     Parcel,
     PreAlert,
+    PublishedPriceList,
     WeightRecord,
 )
 
@@ -75,6 +76,7 @@ DECISION: Table = Decision.__table__  # type: ignore[attr-defined]
 SALE: Table = Sale.__table__  # type: ignore[attr-defined]
 RECEIPT: Table = Receipt.__table__  # type: ignore[attr-defined]
 ISSUE: Table = SyncIssue.__table__  # type: ignore[attr-defined]
+PRICE_LIST: Table = PublishedPriceList.__table__  # type: ignore[attr-defined]
 
 CHUNK = 500  # IN-list size: well under SQLite's bound-parameter limit
 SALE_NAMESPACE = uuid.UUID("0b7c1f52-6a57-4c1e-9a4b-3f1d2f0e9c11")
@@ -797,9 +799,7 @@ def _operator_pin_changed(p: Projection, e: SyncEvent) -> None:
 
 
 def _price_list_published(p: Projection, e: SyncEvent) -> None:
-    from jpgb_terminal.store.tables import PublishedPriceList
-
-    table: Table = PublishedPriceList.__table__  # type: ignore[attr-defined]
+    table = PRICE_LIST
     payload = e.payload
     version, body = payload["version"], payload["body"]
     if not isinstance(body, str) or not isinstance(version, str):

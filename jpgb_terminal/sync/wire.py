@@ -1,7 +1,9 @@
 """Moving event rows in and out of a store, with the dialect differences kept here.
 
 - Reading a station's own events for push: by (station_id, seq), payload as stored text.
-- Storing events idempotently: PostgreSQL copies the batch into a temporary table and runs
+- Storing events idempotently: PostgreSQL COPYs the batch straight into `event` inside a
+  savepoint; when that meets a stored event (a batch sent again), it rolls back to the
+  savepoint, copies the batch into a temporary table and runs
   `INSERT ... SELECT ... ON CONFLICT (event_id) DO NOTHING RETURNING`; SQLite uses
   `INSERT ... ON CONFLICT (event_id) DO NOTHING` after looking up the ids already there
   (safe because a SQLite writer holds the database lock from BEGIN IMMEDIATE).  Not
