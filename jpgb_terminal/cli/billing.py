@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Annotated, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -19,7 +20,7 @@ from jpgb_terminal.cli.common import (
     settings_for,
 )
 from jpgb_terminal.rules.pricing import ChargeLine, Dims, special_expense
-from jpgb_terminal.rules.refs import services
+from jpgb_terminal.rules.refs import PriceList, services
 from jpgb_terminal.services.billing import (
     BillableWeight,
     ServiceQuote,
@@ -28,6 +29,9 @@ from jpgb_terminal.services.billing import (
     service_needs_country,
 )
 from jpgb_terminal.services.parcels import resolve_tracking
+
+if TYPE_CHECKING:
+    from jpgb_terminal.settings import Settings
 
 app = typer.Typer(help="Billing: chargeable weight and fees (Art. 11).", no_args_is_help=True)
 
@@ -115,12 +119,33 @@ def quote_(
             )
     else:
         assert weight_g is not None
+        lists = _store_lists(settings_for(config, db), explicit=db is not None)
         with handled_errors():
-            quotes = quote_all(weight_g, dims_cm=box, country=country, only=chosen)
+            quotes = quote_all(weight_g, dims_cm=box, country=country, only=chosen, lists=lists)
     if service is not None:
         _one(quotes[0], weight, lines, as_json)
     else:
         _all(quotes, weight, as_json)
+
+
+def _store_lists(settings: Settings, *, explicit: bool) -> tuple[PriceList, ...] | None:
+    """The price lists of the bench's store (published ones included), or None (the packaged
+    lists) when no store was named and the configured file does not exist yet."""
+    from sqlalchemy.engine import make_url
+
+    from jpgb_terminal.services.price_lists import price_lists_in_store
+    from jpgb_terminal.store.engine import normalize_url
+
+    url = make_url(normalize_url(settings.db))
+    missing = not url.database or not Path(url.database).exists()
+    if not explicit and url.get_backend_name() == "sqlite" and missing:
+        return None
+    store = open_cli_store(settings)
+    try:
+        with handled_errors(), store.transaction() as session:
+            return price_lists_in_store(session)
+    finally:
+        store.dispose()
 
 
 def _weight_dict(weight: BillableWeight | None) -> dict[str, Any]:

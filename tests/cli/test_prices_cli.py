@@ -69,6 +69,36 @@ def test_a_list_whose_start_has_passed_is_in_force(sqlite_url: str, tmp_path: Pa
     assert listed(sqlite_url)["in_force"] == "now-list"
 
 
+def test_a_weight_quote_uses_the_stores_lists(sqlite_url: str, tmp_path: Path) -> None:
+    start = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+    assert (
+        jpgb(
+            "prices",
+            "publish",
+            write(tmp_path, price_list_text("now-list", start)),
+            "--db",
+            sqlite_url,
+        ).exit_code
+        == 0
+    )
+    words = (
+        "billing",
+        "quote",
+        "--weight-g",
+        "480",
+        "--service",
+        "ems",
+        "--country",
+        "CN",
+        "--json",
+    )
+    with_store = json.loads(jpgb(*words, "--db", sqlite_url).stdout)
+    without = json.loads(jpgb(*words, "--db", f"sqlite:///{tmp_path / 'fresh.db'}").stdout)
+    assert with_store["price_list_version"] == "now-list"
+    assert without["price_list_version"] == "2026-11-01"
+    assert with_store["fee"] == 2 * without["fee"]
+
+
 def test_bad_files_are_refused_and_nothing_is_written(sqlite_url: str, tmp_path: Path) -> None:
     first = jpgb("prices", "publish", write(tmp_path, price_list_text()), "--db", sqlite_url)
     assert first.exit_code == 0, first.output
