@@ -59,6 +59,13 @@ class FakeDevice:
     def wait_peer(self, timeout: float = 3.0) -> bool:
         return wait_until(lambda: bool(self.server.links), timeout)
 
+    def wait_ready(self, driver: Any, timeout: float = 3.0) -> bool:
+        """The driver is connected and its port open: pyserial discards whatever arrived
+        before that (reset_input_buffer on open), so a test sends only after this."""
+        return self.wait_peer(timeout) and wait_until(
+            lambda: driver.state.state == "connected", timeout
+        )
+
     def send(self, data: bytes) -> None:
         self.server.broadcast(data)
 

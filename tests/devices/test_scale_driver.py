@@ -180,7 +180,7 @@ def streaming(
 ) -> Iterator[tuple[FakeDevice, ScaleDriver]]:
     driver = make_driver(fake_device.url, "ad", recorders, mode="stream", silence_timeout=30)
     driver.start()
-    assert fake_device.wait_peer()
+    assert fake_device.wait_ready(driver)
     yield fake_device, driver
     driver.close()
 
@@ -241,7 +241,7 @@ def test_port_vanishes_mid_frame(
 ) -> None:
     readings, states, errors = recorders
     with make_driver(fake_device.url, "ad", recorders, mode="stream", silence_timeout=30) as driver:
-        assert fake_device.wait_peer()
+        assert fake_device.wait_ready(driver)
         fake_device.send(b"ST,+0001.000 kg\r\nST,+0003")
         assert readings.wait_for(lambda xs: billable(xs, 1000))
         fake_device.server.unplug()
@@ -249,7 +249,7 @@ def test_port_vanishes_mid_frame(
         assert readings.wait_for(lambda xs: bool(xs) and xs[-1] is None)
         fake_device.server.replug()
         assert states.wait_for(lambda xs: bool(xs) and xs[-1].state == "connected", 3.0)
-        assert fake_device.wait_peer()
+        assert fake_device.wait_ready(driver)
         # The rest of the cut frame arrives on the new connection: reported, never a weight.
         fake_device.send(b".000 kg\r\n")
         assert errors.wait_for(lambda xs: len(xs) == 1)
@@ -273,7 +273,7 @@ def test_callback_failure_does_not_kill_the_reader(fake_device: FakeDevice) -> N
         raise RuntimeError("subscriber bug")
 
     with ScaleDriver(fake_device.url, "ad", mode="stream", on_reading=bad) as driver:
-        assert fake_device.wait_peer()
+        assert fake_device.wait_ready(driver)
         fake_device.send(b"ST,+0001.000 kg\r\n")
         assert seen.wait_for(lambda xs: len(xs) == 1)
         fake_device.send(b"ST,+0002.000 kg\r\n")
@@ -285,7 +285,7 @@ def test_high_rate_keeps_only_latest(
     fake_device: FakeDevice, recorders: tuple[Recorder, Recorder, Recorder]
 ) -> None:
     with make_driver(fake_device.url, "ad", recorders, mode="stream") as driver:
-        assert fake_device.wait_peer()
+        assert fake_device.wait_ready(driver)
         burst = b"".join(f"US,+{g / 1000:08.3f} kg\r\n".encode() for g in range(1, 501))
         fake_device.send(burst + b"ST,+0000.777 kg\r\n")
         assert recorders[0].wait_for(lambda xs: len(xs) == 501)
