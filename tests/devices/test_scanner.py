@@ -118,12 +118,14 @@ def test_half_code_then_unplug_never_scans() -> None:
     with ScannerSimulator() as sim:
         port = sim.serve_tcp()
         with SerialScanner(f"socket://127.0.0.1:{port}", on_scan=scans, on_state=states):
-            assert wait_until(lambda: sim.peers == 1)
+            # pyserial drops what arrived before its port is open: send once connected.
+            assert states.wait_for(lambda xs: bool(xs) and xs[-1].state == "connected")
             sim.send_raw(b"EJ1234")
             sim.unplug()
             assert states.wait_for(lambda xs: bool(xs) and xs[-1].state == "offline")
             sim.replug()
             assert wait_until(lambda: sim.peers == 1)
+            assert states.wait_for(lambda xs: bool(xs) and xs[-1].state == "connected")
             sim.send_raw(b"\r\nEJ123456785JP\r\n")
             assert scans.wait_for(lambda xs: len(xs) == 1)
     assert [s.text for s in scans.items] == ["EJ123456785JP"]
