@@ -82,9 +82,10 @@ def read_station_events(
     return [_decode(row) for row in conn.execute(stmt)]
 
 
+# In SyncEvent's field order, the payload text once for decoding and once kept as is.
 _SQLITE_READ = (
-    f"SELECT {', '.join(_COLUMNS)}, payload FROM event "
-    "WHERE station_id = ? AND seq >= ? ORDER BY seq LIMIT ?"
+    "SELECT event_id, station_id, seq, kind, tracking_no, operator, occurred_at, payload, "
+    "prev_hash, hash FROM event WHERE station_id = ? AND seq >= ? ORDER BY seq LIMIT ?"
 )
 
 
@@ -95,31 +96,8 @@ def _read_sqlite(conn: Connection, station_id: str, first_seq: int, limit: int) 
     loads, parse = json.loads, datetime.fromisoformat
     rows = raw.execute(_SQLITE_READ, (station_id, first_seq, limit)).fetchall()
     return [
-        SyncEvent(
-            event_id,
-            station,
-            seq,
-            kind,
-            tracking_no,
-            operator,
-            parse(occurred).replace(tzinfo=UTC),
-            loads(payload),
-            payload,
-            prev_hash,
-            hash_,
-        )
-        for (
-            event_id,
-            station,
-            seq,
-            kind,
-            tracking_no,
-            operator,
-            occurred,
-            prev_hash,
-            hash_,
-            payload,
-        ) in rows
+        SyncEvent(eid, sid, seq, kind, tno, op, parse(at).replace(tzinfo=UTC), loads(p), p, ph, h)
+        for eid, sid, seq, kind, tno, op, at, p, ph, h in rows
     ]
 
 
