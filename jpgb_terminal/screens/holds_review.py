@@ -23,8 +23,6 @@ if TYPE_CHECKING:
     from jpgb_terminal.services.holds_queue import HeldParcel
     from jpgb_terminal.workflow.review import HeldQueue, ParcelDetail
 
-# A decision is one of these; the dialog offers the ones the operator's role may take.
-DECISION_ACTIONS = ("release", "return", "dispose", "sell", "report")
 DECISIONS = ("release", "return", "dispose", "sell", "report")
 DECISION_BINDINGS: list[BindingType] = [
     Binding("f2", "decide('release')", "Release"),
@@ -362,7 +360,7 @@ class HoldDetailScreen(Screen[None]):
                 return False
             return None if self.detail is None or not self.detail.view["customer_id"] else True
         if action == "decide":
-            if not any(allowed(self.app.operator_role, a) for a in DECISION_ACTIONS):
+            if not any(allowed(self.app.operator_role, a) for a in DECISIONS):
                 return False
             if self.detail is None or self.detail.view["state"] != "held":
                 return None
