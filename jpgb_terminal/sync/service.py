@@ -425,7 +425,6 @@ def _pull(
 ) -> None:
     with local.engine.begin() as conn:
         cursor = int(_state(conn, station_id)["pulled_central_id"])
-    statuses: set[str] = set()
     while True:
         after = cursor
         events, last, snaps = link.run(
@@ -438,6 +437,9 @@ def _pull(
         with local.engine.begin() as conn:
             new = insert_events(conn, events, record_order=False)
             outcome = apply_events(conn, new, snaps) if new else ApplyOutcome()
+            # In the page's own transaction: a round cut off after this page must not leave
+            # a pulled suspension applied here without its holds.
+            report.held_here += _hold_for_pulled_statuses(conn, station_id, new)
             conn.execute(
                 SYNC_STATE.update()
                 .where(
@@ -448,37 +450,45 @@ def _pull(
             )
         report.pulled += len(new)
         _merge(report, outcome)
-        statuses.update(
-            e.payload["customer_id"]
-            for e in new
-            if e.kind == "customer.status_changed" and isinstance(e.payload.get("customer_id"), str)
-        )
         cursor = last
         if len(events) < page:
-            break
-    if statuses:
-        report.held_here += _hold_for_pulled_statuses(local, station_id, sorted(statuses))
+            return
 
 
-def _hold_for_pulled_statuses(local: Store, station_id: str, customers: list[str]) -> list[str]:
+def _hold_for_pulled_statuses(
+    conn: Connection, station_id: str, events: list[SyncEvent]
+) -> list[str]:
     """A customer suspended or frozen at another bench: hold their parcels stored here too.
 
     The bench that changed the status held the parcels it knew of; parcels received here
     and not yet seen there are this bench's to hold, as its own events, which the next push
     carries to central.  Parcels already held for the reason are left alone.
     """
+    from sqlmodel import Session
+
     from jpgb_terminal.services.context import Actor
     from jpgb_terminal.services.customers import hold_for_status
 
+    customers = sorted(
+        {
+            e.payload["customer_id"]
+            for e in events
+            if e.kind == "customer.status_changed" and isinstance(e.payload.get("customer_id"), str)
+        }
+    )
+    if not customers:
+        return []
     held: list[str] = []
     actor = Actor(station_id)
-    with local.transaction() as session:
-        rows = session.connection().execute(
-            select(CUSTOMER.c.id, CUSTOMER.c.status).where(CUSTOMER.c.id.in_(customers))
-        )
-        for customer_id, status in list(rows):
+    rows = conn.execute(
+        select(CUSTOMER.c.id, CUSTOMER.c.status).where(CUSTOMER.c.id.in_(customers))
+    ).all()
+    # The session joins the page's transaction on `conn`: its writes commit or roll back with it.
+    with Session(bind=conn) as session:
+        for customer_id, status in rows:
             note = f"customer {status} at another bench"
             held += hold_for_status(session, actor, customer_id, status, note=note)
+        session.flush()
     return held
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from jpgb_terminal.services.context import Actor
@@ -146,3 +147,39 @@ def test_push_of_a_batch_partly_on_central_takes_the_careful_path(
     assert report.ok, report.error
     assert report.batches == 1 and report.already_central == 5 and report.pushed > 0
     assert_central_is_union(central_url, {"A": a})
+
+
+def test_a_round_cut_off_after_the_page_keeps_its_holds(
+    tmp_path: Path, central_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The holds are written with the page that brought the suspension, not after the round."""
+    from jpgb_terminal.sync import service
+
+    a, b = station(tmp_path, "A"), station(tmp_path, "B")
+    seed_people(a, "A")
+    _prealert(a, "A", [7], "C1")
+    assert sync_once(a, central_url, "A").ok
+    assert sync_once(b, central_url, "B").ok
+    with b.transaction() as s:
+        receive(s, Actor("B", "aiko"), jp12(7))
+    with a.transaction() as s:
+        set_customer_status(s, Actor("A", "kenji"), "C1", "frozen")
+    assert sync_once(a, central_url, "A").ok
+
+    real = service._pull_page
+    calls: list[int] = []
+
+    def second_page_fails(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) > 1:
+            raise OSError("link dropped")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "_pull_page", second_page_fails)
+    cut = sync_once(b, central_url, "B", pull_page=1)
+    assert not cut.ok and cut.error_kind == "offline" and cut.pulled == 1
+    assert _open_reasons(b, jp12(7)) == ["terms_violation"]
+    monkeypatch.setattr(service, "_pull_page", real)
+    again = sync_once(b, central_url, "B")
+    assert again.ok and again.held_here == []
+    assert _open_reasons(b, jp12(7)) == ["terms_violation"]
