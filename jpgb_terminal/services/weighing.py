@@ -57,7 +57,8 @@ def record_weight(
             raise ServiceError("a manual weight needs a reason")
         approver = session.get(Operator, approved_by) if approved_by else None
         if approver is None or not approver.active:
-            raise NotAllowed("a manual weight must be approved by a supervisor")
+            who = f"no active operator {approved_by!r}" if approved_by else "no approver named"
+            raise NotAllowed(f"{refusal(None, 'manual_weight')}: {who}")
         if approver.role not in APPROVER_ROLES:
             raise NotAllowed(f"{refusal(approver.role, 'manual_weight')}: {approver.name}")
     else:
