@@ -56,7 +56,7 @@ def purge(
         fail(login.message)
     with handled_errors(), store.transaction() as session:
         report = purge_personal_data(
-            session, Actor(settings.station_id, name), older_than, role=role, dry_run=dry_run
+            session, Actor(settings.station_id, name, role), older_than, dry_run=dry_run
         )
     if as_json:
         typer.echo(

@@ -17,9 +17,8 @@ from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from jpgb_terminal.clock import now
-from jpgb_terminal.rules.permissions import require
 from jpgb_terminal.rules.states import ParcelState
-from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import ServiceError
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.services.records import CUSTOMER, PARCEL
@@ -62,12 +61,12 @@ def purge_personal_data(
     actor: Actor,
     older_than_days: int,
     *,
-    role: str | None,
     dry_run: bool = False,
     at: datetime | None = None,
 ) -> PurgeReport:
-    """Anonymise customers whose parcels all finished more than `older_than_days` ago."""
-    require(role, "purge")
+    """Anonymise customers whose parcels all finished more than `older_than_days` ago; only
+    an operator whose role the permission table allows may (never the administrator)."""
+    authorize(session, actor, "purge", administrator=False)
     if older_than_days < 1:
         raise ServiceError("--older-than must be at least 1 day")
     at = at or now()

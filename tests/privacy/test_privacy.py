@@ -110,12 +110,12 @@ def test_purge_anonymises_old_customers_and_keeps_billing(store: Store) -> None:
     lead = Actor(STATION, "yui")
     later = T0 + timedelta(days=400)
     with store.transaction() as s:
-        dry = purge_personal_data(s, lead, 365, role="lead", dry_run=True, at=later)
+        dry = purge_personal_data(s, lead, 365, dry_run=True, at=later)
     assert dry.customers == ["C1"] and _raw(store, "C1")["name"] == "Customer 1"
     with store.transaction() as s:
         weights = s.exec(select(func.count()).select_from(WeightRecord)).one()
         events = s.exec(select(func.count()).select_from(Event)).one()
-        report = purge_personal_data(s, lead, 365, role="lead", at=later)
+        report = purge_personal_data(s, lead, 365, at=later)
     assert report.customers == ["C1"] and report.parcels == 1 and report.fields_cleared == 2
     raw = _raw(store, "C1")
     assert raw["name"] == "anonymised" and raw["phone"] is None and raw["address"] is None
@@ -129,9 +129,9 @@ def test_purge_anonymises_old_customers_and_keeps_billing(store: Store) -> None:
     with store.engine.connect() as conn:
         assert verify_store(conn).ok
     with store.transaction() as s:
-        assert purge_personal_data(s, lead, 365, role="lead", at=later).customers == []
+        assert purge_personal_data(s, lead, 365, at=later).customers == []
     with store.transaction() as s, pytest.raises(NotAllowed, match="purge personal data"):
-        purge_personal_data(s, Actor(STATION, "kenji"), 365, role="supervisor", at=later)
+        purge_personal_data(s, Actor(STATION, "kenji"), 365, at=later)
 
 
 def test_reveal_is_for_supervisors_and_is_an_event(store: Store, keyed: Path) -> None:

@@ -152,7 +152,7 @@ CASES: dict[str, tuple[Callable[[Store], None] | None, Callable[[Session, Actor]
     "manage_operators": (None, _manage_operators),
     "unlock_operator": (None, lambda s, a: unlock_operator(s, a, "aiko")),
     "reveal_personal_data": (_weighed, lambda s, a: reveal_customer(s, a, jp12(2))),
-    "purge": (None, lambda s, a: purge_personal_data(s, a, 365, role=a.role)),
+    "purge": (None, lambda s, a: purge_personal_data(s, a, 365)),
 }
 
 
