@@ -40,17 +40,22 @@ def populate(store: Store, *, customers: int = 3, prealerts: int = 5) -> list[st
         for i in range(1, customers + 1):
             add_customer(session, admin, f"C{i}", name=f"Customer {i}", phone="090-1234-5678")
         for i, number in enumerate(numbers):
-            session.add(
-                PreAlert(
-                    tracking_no=number,
-                    customer_id=f"C{i % customers + 1}",
-                    contents="figures",
-                    declared_value=Decimal("1200.00"),
-                    currency="JPY",
-                    created_at=now(),
-                )
-            )
+            add_prealert(session, number, f"C{i % customers + 1}")
     return numbers
+
+
+def add_prealert(session: Session, tracking_no: str, customer_id: str) -> None:
+    """A pre-alert of figures declared at 1,200 yen on the customer's account."""
+    session.add(
+        PreAlert(
+            tracking_no=tracking_no,
+            customer_id=customer_id,
+            contents="figures",
+            declared_value=Decimal("1200.00"),
+            currency="JPY",
+            created_at=now(),
+        )
+    )
 
 
 def event_count(session: Session) -> int:

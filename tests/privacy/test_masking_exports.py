@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -28,10 +27,9 @@ from jpgb_terminal.services.receiving import receive
 from jpgb_terminal.services.shipments import import_shipments
 from jpgb_terminal.services.weighing import record_weight
 from jpgb_terminal.store import Store, open_store
-from jpgb_terminal.store.tables import PreAlert
 from jpgb_terminal.tracking import make_s10
 from jpgb_terminal.workflow.packing import customs_form_of, print_box_papers
-from tests.factories import STAFF, jp12, populate
+from tests.factories import STAFF, add_prealert, jp12, populate
 from tests.services.test_shipments import csv_bytes, row
 
 AT = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo
@@ -50,16 +48,7 @@ def seed(store: Store) -> Packed:
     with store.transaction() as s:
         add_customer(s, admin, "C9", name=NAME, address=ADDRESS, phone=PHONE)
         for number in (HELD, *BOXED):
-            s.add(
-                PreAlert(
-                    tracking_no=number,
-                    customer_id="C9",
-                    contents="figures",
-                    declared_value=Decimal("1200.00"),
-                    currency="JPY",
-                    created_at=now(),
-                )
-            )
+            add_prealert(s, number, "C9")
     with store.transaction() as s:
         receive(s, STAFF, HELD, at=AT)
         record_weight(s, STAFF, HELD, 800, raw_frame=b"S S 800 g\r\n", at=AT)

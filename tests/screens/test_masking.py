@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import html
 from datetime import UTC, datetime
-from decimal import Decimal
 
 import pytest
 from textual.app import App
 from textual.widget import Widget
 from textual.widgets import DataTable
 
-from jpgb_terminal.clock import now
 from jpgb_terminal.screens.customer_status import CustomerStatusDialog
 from jpgb_terminal.screens.holds_review import HoldDetailScreen, HoldsReviewScreen
 from jpgb_terminal.screens.manifests import ManifestScreen
@@ -25,8 +23,7 @@ from jpgb_terminal.services.inspection import inspect
 from jpgb_terminal.services.receiving import receive
 from jpgb_terminal.services.shipments import import_shipments
 from jpgb_terminal.services.weighing import record_weight
-from jpgb_terminal.store.tables import PreAlert
-from tests.factories import STAFF, jp12
+from tests.factories import STAFF, add_prealert, jp12
 from tests.rules.test_permissions import OPERATOR
 from tests.screens.helpers import Bench, login, scan, until
 from tests.services.test_shipments import csv_bytes, row
@@ -49,16 +46,7 @@ def seed(bench: Bench) -> None:
     with bench.store.transaction() as s:
         add_customer(s, admin, "C9", name=NAME, address=ADDRESS, phone=PHONE)
         for number in (CARD, HELD, *PACKED):
-            s.add(
-                PreAlert(
-                    tracking_no=number,
-                    customer_id="C9",
-                    contents="figures",
-                    declared_value=Decimal("1200.00"),
-                    currency="JPY",
-                    created_at=now(),
-                )
-            )
+            add_prealert(s, number, "C9")
     with bench.store.transaction() as s:
         for n in PACKED:
             receive(s, STAFF, n, at=AT)
