@@ -47,20 +47,30 @@ def _state(store: Store, tracking_no: str) -> str:
         return str(parcel.state)
 
 
+def _status_changed_at_a(
+    tmp_path: Path, central_url: str, numbers: list[int], customer: str, *statuses: str
+) -> tuple[Store, Store]:
+    """Benches A and B in sync; B then receives pre-alerted parcels that A never hears of,
+    while A sets the customer's statuses (holding nothing of its own) and syncs."""
+    a, b = station(tmp_path, "A"), station(tmp_path, "B")
+    seed_people(a, "A")
+    _prealert(a, "A", numbers, customer)
+    assert sync_once(a, central_url, "A").ok
+    assert sync_once(b, central_url, "B").ok
+    with b.transaction() as s:
+        for n in numbers:
+            assert not receive(s, Actor("B", "aiko"), jp12(n)).held
+    with a.transaction() as s:
+        for status in statuses:
+            assert set_customer_status(s, Actor("A", "kenji"), customer, status) == []
+    assert sync_once(a, central_url, "A").ok
+    return a, b
+
+
 def test_status_changed_elsewhere_holds_this_benchs_parcels(
     tmp_path: Path, central_url: str
 ) -> None:
-    a, b = station(tmp_path, "A"), station(tmp_path, "B")
-    seed_people(a, "A")
-    _prealert(a, "A", [1, 2], "C1")
-    assert sync_once(a, central_url, "A").ok
-    assert sync_once(b, central_url, "B").ok
-    with b.transaction() as s:  # B receives while A has not heard of these parcels
-        for n in (1, 2):
-            assert not receive(s, Actor("B", "aiko"), jp12(n)).held
-    with a.transaction() as s:
-        assert set_customer_status(s, Actor("A", "kenji"), "C1", "suspended") == []
-    assert sync_once(a, central_url, "A").ok
+    a, b = _status_changed_at_a(tmp_path, central_url, [1, 2], "C1", "suspended")
 
     report = sync_once(b, central_url, "B")
     assert report.ok, report.error
@@ -82,17 +92,7 @@ def test_status_changed_elsewhere_holds_this_benchs_parcels(
 def test_status_suspended_and_restored_before_the_pull_holds_nothing(
     tmp_path: Path, central_url: str
 ) -> None:
-    a, b = station(tmp_path, "A"), station(tmp_path, "B")
-    seed_people(a, "A")
-    _prealert(a, "A", [5], "C2")
-    assert sync_once(a, central_url, "A").ok
-    assert sync_once(b, central_url, "B").ok
-    with b.transaction() as s:
-        receive(s, Actor("B", "aiko"), jp12(5))
-    with a.transaction() as s:
-        set_customer_status(s, Actor("A", "kenji"), "C2", "suspended")
-        set_customer_status(s, Actor("A", "kenji"), "C2", "active")
-    assert sync_once(a, central_url, "A").ok
+    _, b = _status_changed_at_a(tmp_path, central_url, [5], "C2", "suspended", "active")
     report = sync_once(b, central_url, "B")
     assert report.ok and report.held_here == []
     assert _state(b, jp12(5)) == "received"
@@ -155,16 +155,7 @@ def test_a_round_cut_off_after_the_page_keeps_its_holds(
     """The holds are written with the page that brought the suspension, not after the round."""
     from jpgb_terminal.sync import service
 
-    a, b = station(tmp_path, "A"), station(tmp_path, "B")
-    seed_people(a, "A")
-    _prealert(a, "A", [7], "C1")
-    assert sync_once(a, central_url, "A").ok
-    assert sync_once(b, central_url, "B").ok
-    with b.transaction() as s:
-        receive(s, Actor("B", "aiko"), jp12(7))
-    with a.transaction() as s:
-        set_customer_status(s, Actor("A", "kenji"), "C1", "frozen")
-    assert sync_once(a, central_url, "A").ok
+    _, b = _status_changed_at_a(tmp_path, central_url, [7], "C1", "frozen")
 
     real = service._pull_page
     calls: list[int] = []
