@@ -95,6 +95,13 @@ def set_customer_status(
     session.add(customer)
     # The receiving path reads customers through Core, which does not autoflush.
     session.flush()
+    held: list[str] = []
+    if previous != status:
+        # The holds go into the log before the status: a bench that pulls them one page at a
+        # time knows these holds by the time the status tells it to hold its own parcels.
+        held = hold_for_status(
+            session, actor, customer_id, status, note=f"customer {status}", at=at
+        )
     append_event(
         session,
         actor,
@@ -102,9 +109,7 @@ def set_customer_status(
         {"customer_id": customer_id, "from": previous, "to": status, "note": note},
         at=at,
     )
-    if previous == status:
-        return []
-    return hold_for_status(session, actor, customer_id, status, note=f"customer {status}", at=at)
+    return held
 
 
 def hold_for_status(
@@ -115,20 +120,25 @@ def hold_for_status(
     *,
     note: str,
     at: datetime | None = None,
+    received_at: str | None = None,
 ) -> list[str]:
     """Hold the customer's parcels in storage that a `status` needs held and are not yet held
-    for that reason; returns their tracking numbers (none for a status that holds nothing)."""
+    for that reason; returns their tracking numbers (none for a status that holds nothing).
+
+    `received_at` limits it to the parcels received at that station.
+    """
     reason = STATUS_HOLD_REASON.get(status)
     if reason is None:
         return []
     at = at or now()
     conn = session.connection()
-    rows = conn.execute(
-        select(PARCEL).where(
-            PARCEL.c.customer_id == customer_id,
-            PARCEL.c.state.in_([s.value for s in IN_STORAGE]),
-        )
-    ).mappings()
+    query = select(PARCEL).where(
+        PARCEL.c.customer_id == customer_id,
+        PARCEL.c.state.in_([s.value for s in IN_STORAGE]),
+    )
+    if received_at is not None:
+        query = query.where(PARCEL.c.station_id == received_at)
+    rows = conn.execute(query).mappings()
     held: list[str] = []
     for parcel in [ParcelRecord(**row) for row in rows]:
         if reason not in open_hold_reasons(conn, parcel.tracking_no):

@@ -458,11 +458,13 @@ def _pull(
 def _hold_for_pulled_statuses(
     conn: Connection, station_id: str, events: list[SyncEvent]
 ) -> list[str]:
-    """A customer suspended or frozen at another bench: hold their parcels stored here too.
+    """A customer suspended or frozen at another bench: hold the parcels received here too.
 
-    The bench that changed the status held the parcels it knew of; parcels received here
-    and not yet seen there are this bench's to hold, as its own events, which the next push
-    carries to central.  Parcels already held for the reason are left alone.
+    The bench that changed the status held the parcels it knew of, and wrote those holds
+    before the status, so they have been pulled by now.  Parcels received here and not yet
+    seen there are this bench's to hold, as its own events, which the next push carries to
+    central.  Parcels received at a third bench are that bench's to hold (holding them here
+    as well would open the hold twice), and parcels already held for the reason are left alone.
     """
     from sqlmodel import Session
 
@@ -487,7 +489,9 @@ def _hold_for_pulled_statuses(
     with Session(bind=conn) as session:
         for customer_id, status in rows:
             note = f"customer {status} at another bench"
-            held += hold_for_status(session, actor, customer_id, status, note=note)
+            held += hold_for_status(
+                session, actor, customer_id, status, note=note, received_at=station_id
+            )
         session.flush()
     return held
 

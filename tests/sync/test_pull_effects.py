@@ -174,3 +174,45 @@ def test_a_round_cut_off_after_the_page_keeps_its_holds(
     again = sync_once(b, central_url, "B")
     assert again.ok and again.held_here == []
     assert _open_reasons(b, jp12(7)) == ["terms_violation"]
+
+
+def test_a_hold_made_with_the_suspension_is_not_made_twice(
+    tmp_path: Path, central_url: str
+) -> None:
+    """A knows B's parcel and holds it when it suspends the customer: B, pulling one event a
+    page, takes A's hold and adds none of its own, whichever page brings the status."""
+    a, b = station(tmp_path, "A"), station(tmp_path, "B")
+    seed_people(a, "A")
+    _prealert(a, "A", [11], "C1")
+    assert sync_once(a, central_url, "A").ok and sync_once(b, central_url, "B").ok
+    with b.transaction() as s:
+        receive(s, Actor("B", "aiko"), jp12(11))
+    assert sync_once(b, central_url, "B").ok and sync_once(a, central_url, "A").ok
+    with a.transaction() as s:
+        assert set_customer_status(s, Actor("A", "kenji"), "C1", "suspended") == [jp12(11)]
+    assert sync_once(a, central_url, "A").ok
+
+    report = sync_once(b, central_url, "B", pull_page=1)
+    assert report.ok, report.error
+    assert report.held_here == []
+    assert _open_reasons(b, jp12(11)) == ["unpaid"] and _state(b, jp12(11)) == "held"
+    assert_central_is_union(central_url, {"A": a, "B": b})
+
+
+def test_only_the_receiving_bench_holds_for_a_status_changed_elsewhere(
+    tmp_path: Path, central_url: str
+) -> None:
+    """B received the parcel and C has heard of it; A, which has not, suspends the customer.
+    B holds it; C does not hold it again, and learns of B's hold on its next pull."""
+    a, b = _status_changed_at_a(tmp_path, central_url, [12], "C1", "suspended")
+    report_b = sync_once(b, central_url, "B")  # pushes the receipt, pulls the suspension
+    assert report_b.ok and report_b.held_here == [jp12(12)]
+    c = station(tmp_path, "C")
+    report_c = sync_once(c, central_url, "C")  # the receipt and the suspension, not B's hold
+    assert report_c.ok and report_c.held_here == []
+    assert _state(c, jp12(12)) == "received"
+    assert sync_once(b, central_url, "B").ok  # B's hold goes up
+    assert sync_once(c, central_url, "C").ok
+    assert _open_reasons(c, jp12(12)) == ["unpaid"] and _state(c, jp12(12)) == "held"
+    assert _open_reasons(b, jp12(12)) == ["unpaid"]
+    assert_central_is_union(central_url, {"A": a, "B": b, "C": c})
