@@ -28,11 +28,6 @@ app = typer.Typer(
 range_app = typer.Typer(help="Outbound tracking-number ranges issued by carriers.")
 app.add_typer(range_app, name="range")
 
-OperatorOpt = Annotated[
-    str | None,
-    typer.Option("--operator", help="Who registers it (stamped on the event).", metavar="NAME"),
-]
-
 
 @app.command("import")
 def import_(
@@ -150,12 +145,14 @@ def range_add(
     first: Annotated[int, typer.Option("--from", help="First serial (8 digits).", min=0)],
     last: Annotated[int, typer.Option("--to", help="Last serial (8 digits).", min=0)],
     country: Annotated[str, typer.Option("--country", help="Country of origin.")] = "JP",
-    operator: OperatorOpt = None,
     db: DbOpt = None,
     config: ConfigOpt = None,
     station: StationOpt = None,
 ) -> None:
-    """Register a range of S10 numbers a carrier issued (check digits are computed)."""
+    """Register a range of S10 numbers a carrier issued (check digits are computed).
+
+    Setup, like importing pre-alerts: the station's administrator runs it, with no PIN.
+    """
     from jpgb_terminal.services.context import Actor
     from jpgb_terminal.services.shipments import add_range
 
@@ -164,7 +161,7 @@ def range_add(
     with handled_errors(), store.transaction() as session:
         added = add_range(
             session,
-            Actor(settings.station_id, operator),
+            Actor(settings.station_id),
             service,
             prefix,
             first,

@@ -8,12 +8,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 from typer.testing import CliRunner, Result
 
 from jpgb_terminal.cli import app
 from jpgb_terminal.manifests import OUTBOUND_COLUMNS
 from jpgb_terminal.services.packing import confirm_parcel, pack_box, record_box_weight
 from jpgb_terminal.store import open_store
+from jpgb_terminal.store.tables import Event
 from jpgb_terminal.tracking import make_s10
 from tests.factories import STAFF, jp12
 from tests.services.test_shipments import csv_bytes, row, stock
@@ -129,3 +131,19 @@ def test_ranges(url: str) -> None:
     assert r.exit_code == 1 and "overlaps" in r.stderr
     r = jpgb("shipment", "range", "list", "--db", url)
     assert r.exit_code == 0 and "left 100" in r.stdout
+
+
+def test_a_range_is_the_administrators_setup_and_names_no_operator(url: str) -> None:
+    """An operator's name with no PIN behind it would be an unproven claim in the log."""
+    args = ["shipment", "range", "add", "--service", "ems", "--prefix", "EE"]
+    r = jpgb(*args, "--from", "300", "--to", "309", "--operator", "aiko", "--db", url)
+    assert r.exit_code == 2 and "--operator" in r.stderr
+    r = jpgb(*args, "--from", "300", "--to", "309", "--db", url)
+    assert r.exit_code == 0, r.output
+    store = open_store(url)
+    try:
+        with store.transaction() as s:
+            event = s.exec(select(Event).where(Event.kind == "tracking_range.added")).one()
+            assert event.operator is None and event.payload["first_serial"] == 300
+    finally:
+        store.dispose()
