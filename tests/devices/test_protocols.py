@@ -7,7 +7,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from jpgb_terminal.devices.protocols import PROTOCOLS, Display, get_protocol
-from jpgb_terminal.devices.reading import STATUSES, FrameError, ScaleReading
+from jpgb_terminal.devices.protocols.base import in_unit, places_for
+from jpgb_terminal.devices.reading import STATUSES, FrameError, ScaleReading, to_grams
 from jpgb_terminal.devices.scale import parse_frame
 
 OK, MOTION = "ok", "motion"
@@ -113,7 +114,11 @@ def test_bad_frames_are_reported_not_guessed(protocol: str, frame: bytes) -> Non
 
 
 def test_toledo_unit_from_configuration() -> None:
-    assert parse_frame("toledo-8217", b"\x0202.000\r", default_unit="lb").grams == 907
+    assert parse_frame("toledo-8217", b"\x0202.00\r", default_unit="lb").grams == 907
+    with pytest.raises(FrameError, match="decimals"):
+        parse_frame("toledo-8217", b"\x0202.000\r", default_unit="lb")
+    with pytest.raises(FrameError, match="kg or lb"):
+        parse_frame("toledo-8217", b"\x0202.000\r", default_unit="g")
 
 
 def test_unknown_protocol() -> None:
@@ -133,7 +138,9 @@ TRANSCRIPTS = [
     ("mt-sics", Display(0, True), b"HELLO\r\n", [b"ES\r\n"], None, "error"),
     ("toledo-8217", Display(1234, True), b"W", [b"\x0201.234\r"], 1234, OK),
     ("toledo-8217", Display(1234, False), b"W", [b"\x02?A\r"], None, MOTION),
-    ("toledo-8217", Display(0, True), b"W", [b"\x02?P\r"], 0, OK),
+    ("toledo-8217", Display(0, True), b"W", [b"\x0200.000\r"], 0, OK),
+    ("toledo-8217", Display(-20, True), b"W", [b"\x02?D\r"], None, "negative"),
+    ("toledo-8217", Display(0, True), b"Z", [b"\x02?P\r"], 0, OK),
     ("ad", Display(1234, True), b"Q\r\n", [b"ST,+0001.234 kg\r\n"], 1234, OK),
     ("ad", Display(1234, False), b"Q\r\n", [b"US,+0001.234 kg\r\n"], 1234, MOTION),
     ("sma", Display(1234, True), b"\nW\r", [b"\n 1G       1.234kg \r"], 1234, OK),
@@ -232,22 +239,28 @@ def test_frames_with_foreign_bytes_are_never_billable(
     grams=st.integers(min_value=-5000, max_value=150000),
     stable=st.booleans(),
     net=st.booleans(),
-    unit=st.sampled_from(["g", "kg", "lb"]),
+    unit=st.sampled_from(["g", "kg", "lb", "oz"]),
 )
 def test_encode_parse_round_trip(
     protocol: str, grams: int, stable: bool, net: bool, unit: str
 ) -> None:
     proto = get_protocol(protocol)
-    if protocol == "toledo-8217":
-        assume(unit != "g")
+    assume(unit in proto.units)
     frame = proto.encode(Display(grams, stable, net=net), unit)
     reading = proto.parse(frame, unit)
-    if protocol == "toledo-8217" and (grams <= 0 or not stable):
-        assert reading.grams in (None, 0)
+    if protocol == "toledo-8217" and (grams < 0 or not stable):
+        assert reading.grams is None
         assert not reading.billable_as(net=net)
         return
-    assert reading.grams == grams
+    if protocol == "sma" and grams < 0:
+        # A real SMA scale flags a weight below zero `U`, under capacity.
+        assert (reading.grams, reading.status) == (None, "underload")
+        return
+    places = 2 if protocol == "toledo-8217" and unit == "lb" else places_for(unit)
+    # The scale's own resolution: 0.01 lb (4.5 g) on an 8217 pound scale.
+    expected = to_grams(in_unit(grams, unit, places), unit)
+    assert reading.grams == expected
     assert reading.stable == stable
     if protocol != "mt-sics":
         assert reading.net == net
-    assert reading.billable_as(net=reading.net) == (stable and grams > 0)
+    assert reading.billable_as(net=reading.net) == (stable and expected > 0)

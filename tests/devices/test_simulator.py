@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -60,3 +61,66 @@ def test_clock_controls_settling() -> None:
     assert not sim.display().stable
     sim.overload()
     assert sim.frame() == b"S +\r\n"
+
+
+# -- frames in the shape real scales send them -----------------------------------------
+
+# What each real scale's frames look like (see test_device_frames for the manuals):
+# MT-SICS `S S`/`S D`, value and unit; A&D header, sign and 8 characters, 3-character
+# unit; 8217 WW.WWW (kg) or WW.WW (lb), or ? and a status byte with bit 6 set; SMA five
+# status bytes, 10-character weight and 3-character unit.
+SHAPES = {
+    "mt-sics": rb"S [SD] +-?[0-9]+(\.[0-9]+)? (g|kg|lb|oz|mg)\r\n|S [+\-I]\r\n",
+    "ad": rb"(ST|US|OL),(NT,)?[+-][0-9.]{8}( {2}g| kg| lb| oz| mg)\r\n",
+    "toledo-8217": rb"\x02([0-9]{2,3}\.[0-9]{3}N?|\?[\x40-\x7f])\r",
+    "sma": rb"\n[ ZOU]1[GN][ M] [ 0-9.\-]{10}(g  |kg |lb |oz )\r",
+}
+LOADS = [0, 1, 499, 1234, 29999, -40]
+
+
+@pytest.mark.parametrize("protocol", sorted(SHAPES))
+@pytest.mark.parametrize("unit", ["g", "kg", "lb", "oz", "mg"])
+def test_simulated_frames_have_the_real_shape_and_parse(protocol: str, unit: str) -> None:
+    now = [0.0]
+    try:
+        sim = ScaleSimulator(protocol, unit=unit, clock=lambda: now[0], seed=2)
+    except ValueError as exc:
+        assert unit in str(exc)
+        return
+    shape = SHAPES[protocol]
+    if protocol == "toledo-8217" and unit == "lb":
+        shape = rb"\x02([0-9]{2,3}\.[0-9]{2}N?|\?[\x40-\x7f])\r"
+    for grams in LOADS:
+        for settle in (0.0, 5.0):
+            sim.place(grams, settle=settle)
+            for net in (False, True):
+                sim.set_net(net)
+                frame = sim.frame()
+                assert re.fullmatch(shape, frame), frame
+                reading = sim.proto.parse(frame, unit)
+                if reading.grams is not None and settle == 0.0:
+                    assert abs(reading.grams - grams) <= 3, frame  # 0.01 lb on an 8217
+        sim.overload()
+        assert re.fullmatch(shape, sim.frame())
+        assert sim.proto.parse(sim.frame(), unit).status == "overload"
+    sim.close()
+
+
+def test_8217_simulator_answers_only_kg_or_lb() -> None:
+    with pytest.raises(ValueError, match="kg, lb"):
+        ScaleSimulator("toledo-8217", unit="g")
+    sim = ScaleSimulator("toledo-8217", unit="lb", clock=lambda: 0.0)
+    sim.place(998, settle=0)
+    assert sim.frame() == b"\x0202.20\r"
+    sim.place(0, settle=0)
+    assert sim.frame() == b"\x0200.00\r"  # an empty, stable scale still answers a weight
+    sim.close()
+
+
+def test_sma_simulator_flags_below_zero_and_zero() -> None:
+    sim = ScaleSimulator("sma", clock=lambda: 0.0)
+    sim.place(-500, settle=0)
+    assert sim.frame() == b"\nU1G      -0.500kg \r"
+    sim.remove(settle=0)
+    assert sim.frame() == b"\nZ1G       0.000kg \r"
+    sim.close()

@@ -73,6 +73,8 @@ class Protocol:
     respond: Callable[[bytes, Display, str], Reply]
     command_end: bytes | None
     """How the scale frames commands it receives: a terminator, or None = one byte each."""
+    units: tuple[str, ...]
+    """Units a real scale of this protocol reports in, so the only ones `encode` takes."""
 
 
 def in_unit(grams: int, unit: str, places: int) -> Decimal:
@@ -87,11 +89,21 @@ def places_for(unit: str) -> int:
 
 
 def ascii_text(frame: bytes, protocol: str) -> str:
-    """The frame as text: printable ASCII before the CR/LF ending, anything else a FrameError."""
-    try:
-        text = frame.decode("ascii")
-    except UnicodeDecodeError as exc:
-        raise FrameError(f"{protocol}: non-ASCII bytes in frame") from exc
-    if not text.rstrip("\r\n").isprintable():
-        raise FrameError(f"{protocol}: control characters in frame")
+    """The frame as text: printable ASCII before the CR/LF ending, anything else a FrameError.
+
+    A byte with its top bit set is usually the parity bit of a 7E1 scale read on an
+    8N1 port; a NUL is usually a byte the port dropped for bad parity. Both are
+    reported, never stripped: a frame with a damaged byte is not evidence.
+    """
+    for byte in frame:
+        if byte >= 0x80:
+            raise FrameError(
+                f"{protocol}: byte 0x{byte:02X} has its top bit set "
+                "(line noise, or the port's data bits/parity do not match the scale)"
+            )
+    text = frame.decode("ascii")
+    body = text.rstrip("\r\n")
+    if not body.isprintable():
+        bad = next(c for c in body if not c.isprintable())
+        raise FrameError(f"{protocol}: control byte 0x{ord(bad):02X} inside the frame")
     return text

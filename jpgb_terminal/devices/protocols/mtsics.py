@@ -1,4 +1,10 @@
-"""Mettler Toledo MT-SICS (level 0/1): S, SI, SIR, Z, T over CR LF terminated ASCII lines."""
+"""Mettler Toledo MT-SICS (level 0/1): S, SI, SIR, Z, T over CR LF terminated ASCII lines.
+
+Checked against the MT-SICS reference manual: `S`/`SI`/`SIR` reply `S S` (stable) or
+`S D` (dynamic) with a right-aligned value and the unit; `S I` (not executable, e.g.
+no stability before the timeout), `S +` / `S -` (over/underload range), `S L`
+(logical error); `ES`, `ET`, `EL` are the general syntax, transmission and logical errors.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from jpgb_terminal.devices.protocols.base import (
 from jpgb_terminal.devices.reading import (
     FrameError,
     ScaleReading,
+    Status,
     parse_number,
     status_reading,
     weight_reading,
@@ -23,7 +30,12 @@ from jpgb_terminal.devices.reading import (
 NAME = "mt-sics"
 CRLF = b"\r\n"
 UNITS = ("g", "kg", "lb", "oz", "mg")
-_NO_WEIGHT = {"I": "no_weight", "+": "overload", "-": "underload"}
+_NO_WEIGHT: dict[str, Status] = {
+    "I": "no_weight",
+    "+": "overload",
+    "-": "underload",
+    "L": "error",
+}
 
 
 def parse(frame: bytes, default_unit: str = "g") -> ScaleReading:
@@ -35,12 +47,12 @@ def parse(frame: bytes, default_unit: str = "g") -> ScaleReading:
     if not tokens or tokens[0] not in ("S", "SU"):
         raise FrameError(f"{NAME}: not a weight reply: {text!r}")
     if len(tokens) == 2 and tokens[1] in _NO_WEIGHT:
-        return status_reading(_NO_WEIGHT[tokens[1]], frame, NAME)  # type: ignore[arg-type]
+        return status_reading(_NO_WEIGHT[tokens[1]], frame, NAME)
     if len(tokens) != 4 or tokens[1] not in ("S", "D"):
         raise FrameError(f"{NAME}: malformed weight reply: {text!r}")
     unit = tokens[3]
     if unit not in UNITS:
-        raise FrameError(f"{NAME}: unit {unit!r} is not a weight unit")
+        raise FrameError(f"{NAME}: unit {unit!r} is not read (g, kg, mg, lb or oz only)")
     value = parse_number(tokens[2])
     # MT-SICS gives the displayed (net) weight with no gross/net marker; with no
     # tare set that is the gross weight, which is how the bench uses it.
@@ -60,6 +72,8 @@ def parse_ack(frame: bytes) -> Ack | None:
 
 def encode(display: Display, unit: str = "g") -> bytes:
     """The frame a balance sends for `display` (value right-aligned in 10 characters)."""
+    if unit not in UNITS:
+        raise ValueError(f"{NAME}: a balance reports {', '.join(UNITS)}, not {unit!r}")
     if display.overload:
         return b"S +" + CRLF
     value = in_unit(display.grams, unit, places_for(unit))
@@ -105,4 +119,5 @@ PROTOCOL = Protocol(
     encode=encode,
     respond=respond,
     command_end=b"\n",
+    units=UNITS,
 )

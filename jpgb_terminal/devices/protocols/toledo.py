@@ -1,4 +1,8 @@
-"""Mettler Toledo 8217 (weight only): `W` answered by STX weight [N] CR or STX ? status CR."""
+"""Mettler Toledo 8217 (weight only): `W` answered by STX weight [N] CR or STX ? status CR.
+
+Checked against the 8217 command table and status byte table of the Mettler Toledo
+DIVA service manual (sections 6.1.3.2 and 6.1.4.3).
+"""
 
 from __future__ import annotations
 
@@ -35,12 +39,21 @@ NET = 0x20
 STATUS_MASK = 0x3F
 STATUS_BASE = 0x40
 
-_WEIGHT = re.compile(r" *([0-9]+(?:\.[0-9]+)?|\.[0-9]+)(N?)")
+PLACES = {"kg": 3, "lb": 2}
+"""Decimals of the weight reply per unit: WW.WWW in kg, WW.WW in lb; the frame names no unit."""
+
+_WEIGHT = re.compile(r" *([0-9]{1,3})\.([0-9]+)(N?)")
+# Toledo continuous output: three status bytes, six weight and six tare digits.
+_CONTINUOUS = re.compile(r"[\x20-\x3f]{3}[0-9 ]{12}")
 
 
 def parse(frame: bytes, default_unit: str = "kg") -> ScaleReading:
-    """Parse one STX...CR frame; the frame carries no unit, so `default_unit` says which."""
-    if not (frame.startswith(STX) and frame.endswith(CR)) or len(frame) < 3:
+    """Parse one STX...CR reply; `default_unit` (kg or lb) is the unit the scale is set to.
+
+    The reply carries no unit, but its decimals tell kg (3) from lb (2): a reply whose
+    decimals do not fit `default_unit` is refused rather than read in the wrong unit.
+    """
+    if len(frame) < 3 or not (frame.startswith(STX) and frame.endswith(CR)):
         raise FrameError(f"{NAME}: frame must run from STX to CR")
     body = frame[1:-1]
     if body.startswith(b"?"):
@@ -50,12 +63,25 @@ def parse(frame: bytes, default_unit: str = "kg") -> ScaleReading:
     text = ascii_text(body, NAME)
     m = _WEIGHT.fullmatch(text)
     if m is None:
+        if _CONTINUOUS.fullmatch(text):
+            raise FrameError(
+                f"{NAME}: Toledo continuous output, not an 8217 reply: "
+                "set the scale's port to 8217 (demand) mode"
+            )
         raise FrameError(f"{NAME}: malformed weight {text!r}")
+    places = PLACES.get(default_unit)
+    if places is None:
+        raise FrameError(f"{NAME}: 8217 replies are in kg or lb, not {default_unit!r}")
+    if len(m.group(2)) != places:
+        raise FrameError(
+            f"{NAME}: {text.strip()!r} has {len(m.group(2))} decimals; a reply in "
+            f"{default_unit} has {places} (is the scale set to another unit?)"
+        )
     return weight_reading(
-        parse_number(m.group(1)),
+        parse_number(f"{m.group(1)}.{m.group(2)}"),
         default_unit,
         stable=True,
-        net=m.group(2) == "N",
+        net=m.group(3) == "N",
         raw=frame,
         protocol=NAME,
     )
@@ -89,25 +115,38 @@ def status_frame(bits: int) -> bytes:
     return STX + b"?" + bytes([STATUS_BASE | (bits & STATUS_MASK)]) + CR
 
 
-def encode(display: Display, unit: str = "kg") -> bytes:
-    """What the scale answers to `W` for `display`."""
-    net = NET if display.net else 0
+def _bits(display: Display) -> int:
+    bits = NET if display.net else 0
     if display.overload:
-        return status_frame(OVER_CAPACITY | net)
+        bits |= OVER_CAPACITY
     if display.grams < 0:
-        return status_frame(UNDER_ZERO | net)
+        bits |= UNDER_ZERO
     if not display.stable:
-        return status_frame(MOTION | net)
+        bits |= MOTION
     if display.grams == 0:
-        return status_frame(CENTER_OF_ZERO | net)
-    value = in_unit(display.grams, unit, 3)
-    return STX + f"{value:06.3f}".encode("ascii") + (b"N" if display.net else b"") + CR
+        bits |= CENTER_OF_ZERO
+    return bits
+
+
+def encode(display: Display, unit: str = "kg") -> bytes:
+    """What the scale answers to `W`: the weight, or the status byte when it has no weight."""
+    places = PLACES.get(unit)
+    if places is None:
+        raise ValueError(f"{NAME}: a scale reports kg or lb, not {unit!r}")
+    bits = _bits(display)
+    if bits & (OVER_CAPACITY | UNDER_ZERO | MOTION):
+        return status_frame(bits)
+    value = in_unit(display.grams, unit, places)
+    text = f"{value:0{places + 3}.{places}f}"
+    return STX + text.encode("ascii") + (b"N" if display.net else b"") + CR
 
 
 def respond(command: bytes, display: Display, unit: str = "kg") -> Reply:
-    """`W` gets the weight; `Z`, `T` and `C` are silently obeyed."""
+    """`W` gets the weight; `Z`, `T` and `C` are obeyed and answered with the status byte."""
     if command == b"W":
         return Reply((encode(display, unit),))
+    if command in (b"Z", b"T", b"C"):
+        return Reply((status_frame(_bits(display)),))
     return Reply(())
 
 
@@ -126,4 +165,5 @@ PROTOCOL = Protocol(
     encode=encode,
     respond=respond,
     command_end=None,
+    units=tuple(PLACES),
 )

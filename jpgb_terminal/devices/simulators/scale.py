@@ -32,9 +32,15 @@ class ScaleSimulator:
         clock: Callable[[], float] = time.monotonic,
         seed: int | None = None,
     ) -> None:
-        """`stream_on_connect` is A&D stream mode: every peer gets frames without asking."""
+        """`stream_on_connect` is A&D stream mode: every peer gets frames without asking.
+
+        `unit` must be one the real scale reports in (8217: kg or lb); ValueError otherwise.
+        """
         self.proto: Protocol = get_protocol(protocol)
         self.unit = unit or self.proto.default_unit
+        if self.unit not in self.proto.units:
+            known = ", ".join(self.proto.units)
+            raise ValueError(f"a {protocol} scale reports {known}, not {self.unit!r}")
         self.stream_hz = stream_hz
         self.stream_on_connect = stream_on_connect
         self._clock = clock
