@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from jpgb_terminal.cli.common import ConfigOpt, DbOpt, console, fail, handled_errors, settings_for
 from jpgb_terminal.store import Store
 from jpgb_terminal.store.engine import display_url, normalize_url
+from jpgb_terminal.store.role import mark_central
 from jpgb_terminal.sync import SyncError, central_overview
 from jpgb_terminal.sync.link import check_local_file
 
@@ -44,6 +45,8 @@ def init(db: DbOpt = None, config: ConfigOpt = None) -> None:
             before = store.current_revision()
             store.upgrade()
             after = store.current_revision()
+            with store.engine.begin() as conn:
+                mark_central(conn)
         finally:
             store.dispose()
     shown = display_url(url)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -18,9 +18,6 @@ from jpgb_terminal.cli.common import (
     open_cli_store,
     settings_for,
 )
-
-if TYPE_CHECKING:
-    from sqlmodel import Session
 
 app = typer.Typer(help="Price lists: publish one to every bench, list them.", no_args_is_help=True)
 
@@ -54,11 +51,6 @@ def publish(
         parse_price_list_text(text, file.name)
     store = open_cli_store(settings)
     with handled_errors(), store.transaction() as session:
-        if _is_central(session):
-            fail(
-                "this is the central store: a list published here would not reach the benches; "
-                "publish it at a bench and let sync carry it"
-            )
         done = publish_price_list(session, Actor(settings.station_id), text, source=file.name)
     for warning in done.warnings:
         err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
@@ -121,13 +113,3 @@ def list_(
         )
     if unreadable:
         raise typer.Exit(1)
-
-
-def _is_central(session: Session) -> bool:
-    from sqlalchemy import select
-
-    from jpgb_terminal.store.sync_tables import EventOrder
-
-    # Only central orders events for pulling; a bench's own table stays empty.
-    table = EventOrder.__table__  # type: ignore[attr-defined]
-    return session.execute(select(table.c.central_id).limit(1)).first() is not None

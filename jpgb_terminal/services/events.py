@@ -15,6 +15,8 @@ from jpgb_terminal.audit.chain import GENESIS, canonical_payload, event_hash
 from jpgb_terminal.clock import as_utc, now
 from jpgb_terminal.ids import new_id
 from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.errors import ServiceError
+from jpgb_terminal.store.role import NOT_HERE, is_central
 from jpgb_terminal.store.tables import Event
 
 _SEQ_KEY = "jpgb_next_seq"
@@ -54,6 +56,8 @@ def _next_link(session: Session, station_id: str) -> tuple[int, str]:
     """The next sequence number of the station and the hash of its previous event."""
     cache: dict[str, tuple[int, str]] = session.info.setdefault(_SEQ_KEY, {})
     if station_id not in cache:
+        if is_central(session.connection()):
+            raise ServiceError(NOT_HERE)
         bind = session.get_bind()
         if bind.dialect.name == "postgresql":
             # Serialise writers of one station so its sequence has no gaps or clashes.

@@ -18,6 +18,10 @@ At the central store:
                     supervisor to review.  Stations keep them too for pulled receipts.
   sync_issue        events stored but not projected (unknown kinds, facts that do not fit),
                     for someone to look at; they never stop a push silently.
+
+Everywhere:
+  store_info        facts about the store itself; `role` = `central` marks the central store,
+                    which takes events only through sync (jpgb_terminal.store.role).
 """
 
 from __future__ import annotations
@@ -103,3 +107,12 @@ class SyncIssue(SQLModel, table=True):
     kind: str = Field(max_length=40)
     problem: str = Field(max_length=2000)
     noted_at: datetime = _ts(nullable=False)
+
+
+class StoreInfo(SQLModel, table=True):
+    """A fact about the store itself (key `role`: `central` at the central store)."""
+
+    __tablename__ = "store_info"
+
+    key: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200)

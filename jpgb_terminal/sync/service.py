@@ -42,6 +42,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlch
 from jpgb_terminal.clock import now
 from jpgb_terminal.store import Store
 from jpgb_terminal.store.engine import MIGRATIONS, display_url, normalize_url
+from jpgb_terminal.store.role import mark_central
 from jpgb_terminal.store.sync_tables import SyncState
 from jpgb_terminal.sync.apply import (
     CUSTOMER,
@@ -326,6 +327,8 @@ def _check_central(conn: Connection) -> list[SequenceState]:
             "run `jpgb central init --db URL`"
         )
     with conn.begin():
+        # The store stations push to is central from now on: nothing is recorded there directly.
+        mark_central(conn)
         return sequence_states(conn)
 
 

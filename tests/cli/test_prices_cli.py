@@ -10,7 +10,6 @@ from typer.testing import CliRunner, Result
 
 from jpgb_terminal.cli import app
 from jpgb_terminal.store import open_store
-from jpgb_terminal.store.sync_tables import EventOrder
 from tests.services.test_price_lists import PACKAGED, price_list_text, snapshot
 
 runner = CliRunner()
@@ -144,9 +143,9 @@ def test_the_packaged_list_is_not_published_again(sqlite_url: str) -> None:
 
 
 def test_publishing_into_the_central_store_is_refused(sqlite_url: str, tmp_path: Path) -> None:
+    """Even a central store no bench has pushed to yet: `central init` marks it."""
+    assert jpgb("central", "init", "--db", sqlite_url).exit_code == 0
     store = open_store(sqlite_url)
-    with store.transaction() as s:
-        s.add(EventOrder(event_id="e1", station_id="ST02"))
     before = snapshot(store)
     r = jpgb("prices", "publish", write(tmp_path, price_list_text()), "--db", sqlite_url)
     assert r.exit_code == 1 and "central store" in r.stderr
