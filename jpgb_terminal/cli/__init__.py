@@ -57,7 +57,15 @@ def build_app(only: str | None = None) -> typer.Typer:
             root.command(word)(target)
         else:
             root.add_typer(target, name=word)
+    if only is not None and GROUPS[only][2]:
+        # A Typer app with one command and no callback runs that command as the app itself,
+        # so `jpgb run --db x` would refuse `run` as an extra argument: keep the word.
+        root.callback()(_no_options)
     return root
+
+
+def _no_options() -> None:
+    """JPGB Terminal: receive, weigh, inspect, hold and pack parcels at the bench."""
 
 
 def __getattr__(name: str) -> Any:
