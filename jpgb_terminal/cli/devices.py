@@ -126,7 +126,10 @@ def simulate_scale(
     script: Annotated[
         Path | None, typer.Option("--script", help="Timed steps (see README).", metavar="FILE")
     ] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="g, kg or lb.")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", help="A unit the real scale reports in (8217: kg or lb)."),
+    ] = None,
     stream: Annotated[
         bool, typer.Option("--stream", help="Stream without being asked (A&D stream mode).")
     ] = False,
@@ -144,7 +147,10 @@ def simulate_scale(
             steps = parse_script(script.read_text())
         except (OSError, ValueError) as exc:
             fail(f"{script}: {exc}")
-    sim = ScaleSimulator(protocol, unit=unit, stream_on_connect=stream)
+    try:
+        sim = ScaleSimulator(protocol, unit=unit, stream_on_connect=stream)
+    except ValueError as exc:
+        fail(str(exc))
     if place is not None:
         sim.place(place, 0)
     where = _serve(sim, listen, pty, link)

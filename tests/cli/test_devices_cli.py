@@ -169,3 +169,11 @@ def test_simulate_needs_one_endpoint() -> None:
     result = runner.invoke(app, ["devices", "simulate", "scale", "--protocol", "ad"])
     assert result.exit_code != 0
     assert "--listen" in result.stderr
+
+
+def test_simulate_a_unit_the_scale_does_not_report() -> None:
+    """An 8217 reports kg or lb only: asking for grams is refused before anything listens."""
+    args = ["devices", "simulate", "scale", "--protocol", "toledo-8217", "--unit", "g"]
+    result = runner.invoke(app, [*args, "--listen", "127.0.0.1:0"])
+    assert result.exit_code == 1
+    assert "reports kg, lb, not 'g'" in result.stderr and result.stdout == ""
