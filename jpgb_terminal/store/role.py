@@ -45,7 +45,7 @@ def mark_central(conn: Connection) -> None:
     """Mark the store as the central store (in the caller's transaction; idempotent)."""
     if store_role(conn) == CENTRAL:
         return
-    # Several stations may make their first round at once: the last writer changes nothing.
+    # Several stations may make their first push at once: the last writer changes nothing.
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     stmt = insert(INFO).values(key="role", value=CENTRAL)
     conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": CENTRAL}))

@@ -327,8 +327,6 @@ def _check_central(conn: Connection) -> list[SequenceState]:
             "run `jpgb central init --db URL`"
         )
     with conn.begin():
-        # The store stations push to is central from now on: nothing is recorded there directly.
-        mark_central(conn)
         return sequence_states(conn)
 
 
@@ -348,6 +346,9 @@ def _push_batch(
 ) -> _BatchResult:
     with conn.begin():
         take_push_lock(conn)
+        # The store stations push to is central from now on: nothing is recorded there directly.
+        # (Only a push marks it: a status check pointed at the wrong store must not.)
+        mark_central(conn)
         new = insert_events(conn, events, record_order=True)
         outcome = apply_events(conn, new, snaps) if new else ApplyOutcome()
         sequence = update_sequence(conn, station_id, [e.seq for e in events], now())

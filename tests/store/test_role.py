@@ -100,3 +100,18 @@ def test_the_upgrade_marks_a_store_that_already_ordered_events(
         assert _central(store) is central
     finally:
         store.dispose()
+
+
+def test_looking_at_a_store_as_central_does_not_make_it_central(store_url: str) -> None:
+    """`central status` pointed at a bench's own store by mistake leaves the bench working."""
+    store = open_store(store_url)
+    try:
+        with store.transaction() as s:
+            add_customer(s, Actor("ST01"), "C1", name="Taro Yamada")
+        assert runner.invoke(app, ["central", "status", "--db", store_url]).exit_code == 0
+        assert not _central(store)
+        with store.transaction() as s:
+            add_customer(s, Actor("ST01"), "C2", name="Hanako Sato")
+        assert _counts(store) == (2, 2)
+    finally:
+        store.dispose()
