@@ -40,7 +40,10 @@ StationOpt = Annotated[
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print an error on stderr and leave with a non-zero status."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    from rich.markup import escape
+
+    # The message quotes what the user typed or wrote ("[up_to_g, ...]", "[/x]"): never markup.
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

@@ -44,4 +44,5 @@ def import_(
     console.print(
         f"{file.name}: {summary.added} pre-alert(s) added, {summary.updated} updated",
         highlight=False,
+        markup=False,
     )

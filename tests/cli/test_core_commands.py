@@ -158,6 +158,9 @@ def test_parcel_show_json(store_url: str) -> None:
     ("args", "message"),
     [
         (["parcel", "show", "EE123456785JP"], "no parcel EE123456785JP"),
+        # What the user typed is quoted as it is, never read as console markup.
+        (["parcel", "show", "[/x]"], "no parcel [/X] in this store"),
+        (["customer", "set-status", "[red]C1", "frozen", "--operator", "kenji"], "[red]C1"),
         (["customer", "set-status", "NOPE", "frozen", "--operator", "kenji"], "no customer NOPE"),
         (["customer", "set-status", "C1", "angry", "--operator", "kenji"], "unknown status"),
         (["customer", "set-status", "C1", "frozen", "--operator", "aiko"], "role: staff"),
