@@ -14,11 +14,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+SUPPORTED_URLS = "use a file path, sqlite:///PATH or postgresql://USER@HOST/DB"
 
 
 class StoreError(RuntimeError):
@@ -33,9 +36,14 @@ def normalize_url(url: str) -> str:
     """Accept plain paths and `postgresql://` URLs; pick the drivers this program ships."""
     if "://" not in url:
         return f"sqlite:///{Path(url).expanduser().resolve()}"
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(f"{display_url(url)} is not a store URL ({SUPPORTED_URLS})") from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise StoreError(f"unsupported store {display_url(url)} ({SUPPORTED_URLS})")
     return parsed.render_as_string(hide_password=False)
 
 
@@ -76,6 +84,10 @@ def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     path = _sqlite_path(url)
     if path is not None:
+        if path.is_dir():
+            raise StoreError(
+                f"the store {path} is a folder: name a file in it, e.g. {path}/station.db"
+            )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -87,7 +99,10 @@ def make_engine(url: str) -> Engine:
     if networked:
         connect_args["connect_timeout"] = 10
     # A ping before each checkout only pays off where a server can drop the connection.
-    engine = create_engine(url, connect_args=connect_args, pool_pre_ping=networked)
+    try:
+        engine = create_engine(url, connect_args=connect_args, pool_pre_ping=networked)
+    except (ImportError, NoSuchModuleError, ArgumentError) as exc:
+        raise StoreError(f"cannot open the store {display_url(url)}: {exc}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)

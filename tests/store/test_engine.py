@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from pathlib import Path
 
@@ -78,3 +79,24 @@ def test_old_schema_is_refused_until_upgraded(tmp_path: Path) -> None:
 def test_unreachable_postgres_is_a_clear_error() -> None:
     with pytest.raises(StoreError, match="cannot open the store"):
         open_store("postgresql://nobody:pw@127.0.0.1:1/none")
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://jpgb:SECRET@db.example/jpgb", "unsupported store mysql://jpgb:***@"),
+        ("foo://jpgb:SECRET@host/x", "unsupported store foo://"),
+        ("postgresql+psycopg2://jpgb:SECRET@db.example/jpgb", "No module named 'psycopg2'"),
+    ],
+)
+def test_unsupported_url_is_a_clear_error(url: str, message: str) -> None:
+    with pytest.raises(StoreError, match=re.escape(message)) as err:
+        open_store(url)
+    assert "SECRET" not in str(err.value)
+
+
+def test_a_folder_is_not_a_store(tmp_path: Path) -> None:
+    for url in (str(tmp_path), f"sqlite:///{tmp_path}"):
+        with pytest.raises(StoreError, match="is a folder: name a file in it"):
+            open_store(url)
+    assert list(tmp_path.iterdir()) == []
