@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from jpgb_terminal.cli.common import (
     ConfigOpt,
@@ -16,11 +17,12 @@ from jpgb_terminal.cli.common import (
     StationOpt,
     console,
     fail,
+    handled_errors,
     open_cli_store,
     settings_for,
 )
 from jpgb_terminal.settings import Settings
-from jpgb_terminal.store.engine import display_url
+from jpgb_terminal.store.engine import check_url, display_url
 from jpgb_terminal.sync import (
     SyncError,
     SyncReport,
@@ -49,6 +51,8 @@ def _central(settings: Settings, central: str | None) -> str:
     url = central or settings.central
     if not url:
         fail("no central store configured: pass --central URL or set JPGB_CENTRAL")
+    with handled_errors():
+        check_url(url)  # a URL no store can have is refused here, not as a failed round
     return url
 
 
@@ -58,7 +62,9 @@ def _print_report(report: SyncReport, as_json: bool) -> None:
         return
     stamp = f"{report.started_at:%H:%M:%S}"
     style = "green" if report.ok else "red"
-    console.print(f"[{style}]{stamp} {report.summary()}[/]", highlight=False, soft_wrap=True)
+    console.print(
+        f"[{style}]{stamp} {escape(report.summary())}[/]", highlight=False, soft_wrap=True
+    )
     for kind in report.unknown_kinds:
         console.print(f"  unknown event kind stored, not applied: {kind}", highlight=False)
     for tracking_no in report.duplicate_receipts:

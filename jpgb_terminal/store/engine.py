@@ -36,15 +36,22 @@ def normalize_url(url: str) -> str:
     """Accept plain paths and `postgresql://` URLs; pick the drivers this program ships."""
     if "://" not in url:
         return f"sqlite:///{Path(url).expanduser().resolve()}"
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise StoreError(f"{display_url(url)} is not a store URL ({SUPPORTED_URLS})") from None
+    parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
-    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
-        raise StoreError(f"unsupported store {display_url(url)} ({SUPPORTED_URLS})")
     return parsed.render_as_string(hide_password=False)
+
+
+def check_url(url: str) -> str:
+    """The normalised URL of a store this program can use, or StoreError saying why not."""
+    try:
+        url = normalize_url(url)
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        raise StoreError(f"{display_url(url)} is not a store URL ({SUPPORTED_URLS})") from None
+    if backend not in ("sqlite", "postgresql"):
+        raise StoreError(f"unsupported store {display_url(url)} ({SUPPORTED_URLS})")
+    return url
 
 
 def display_url(url: str) -> str:
@@ -81,7 +88,7 @@ def _on_sqlite_begin(conn: Any) -> None:
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`, with SQLite pragmas applied on every connection."""
-    url = normalize_url(url)
+    url = check_url(url)
     path = _sqlite_path(url)
     if path is not None:
         if path.is_dir():
@@ -121,7 +128,7 @@ class Store:
     """A store at one URL: an engine plus transactions and schema checks."""
 
     def __init__(self, url: str) -> None:
-        self.url = normalize_url(url)
+        self.url = check_url(url)
         self.engine = make_engine(self.url)
 
     @property
