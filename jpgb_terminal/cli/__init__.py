@@ -30,6 +30,7 @@ GROUPS: dict[str, tuple[str, str, bool]] = {
     "prices": ("prices", "app", False),
     "sync": ("sync", "app", False),
     "central": ("central", "app", False),
+    "receipts": ("receipts", "app", False),
     "shipment": ("shipment", "app", False),
     "audit": ("audit", "app", False),
     "keys": ("keys", "app", False),

@@ -88,6 +88,10 @@ def status(
             "issues": overview.issues,
             "duplicate_receipts": overview.duplicate_receipts,
             "stations": stations,
+            "issue_list": [
+                {"station_id": st, "kind": kind, "event_id": eid, "problem": problem}
+                for st, kind, eid, problem in overview.issue_list
+            ],
         }
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -101,6 +105,21 @@ def status(
             f"  {s['station_id']}: contiguous to {s['max_contiguous_seq']}, seen "
             f"{s['max_seen_seq']}, last push {s['last_push_at'] or '-'}"
             + (f"  ALARM: {s['alarm']}" if s["alarm"] else ""),
+            highlight=False,
+        )
+    for station_id, kind, event_id, problem in overview.issue_list:
+        # Not wrapped: an event id must stay whole to be copied.
+        console.print(
+            f"  issue: {station_id} {kind} {event_id}: {problem}", highlight=False, soft_wrap=True
+        )
+    if overview.issues > len(overview.issue_list):
+        console.print(
+            f"  ... and {overview.issues - len(overview.issue_list)} older issues", highlight=False
+        )
+    if overview.duplicate_receipts:
+        console.print(
+            "  parcels received twice: `jpgb receipts list --db URL`, "
+            "reviewed at a bench with `jpgb receipts review`",
             highlight=False,
         )
     if any(s["gap_from"] for s in stations):

@@ -17,6 +17,7 @@ ACTIONS = (
     "hold",
     "manual_weight",
     "review_holds",
+    "review_receipts",
     "release",
     "return",
     "dispose",

@@ -84,13 +84,25 @@ def _receipts(events: list[Event]) -> list[dict[str, Any]]:
         (e for e in events if e.kind == "parcel.received"),
         key=lambda e: (e.occurred_at, e.event_id),
     )
-    return [
-        {
-            "station_id": e.station_id,
-            "received_at": e.occurred_at.astimezone(WAREHOUSE_TZ).isoformat(),
-            "event_id": e.event_id,
-            "operator": e.operator,
-            "duplicate": i > 0,
-        }
-        for i, e in enumerate(received)
-    ]
+    reviews: dict[str, Event] = {}
+    for e in sorted(events, key=lambda e: (e.occurred_at, e.event_id), reverse=True):
+        if e.kind == "receipt.reviewed":
+            # The earliest review of a receipt stands, as in the receipt table.
+            reviews.update(dict.fromkeys(e.payload.get("receipt_event_ids") or [], e))
+    out: list[dict[str, Any]] = []
+    for i, e in enumerate(received):
+        review = reviews.get(e.event_id) if i > 0 else None
+        out.append(
+            {
+                "station_id": e.station_id,
+                "received_at": e.occurred_at.astimezone(WAREHOUSE_TZ).isoformat(),
+                "event_id": e.event_id,
+                "operator": e.operator,
+                "duplicate": i > 0,
+                "reviewed_by": review.operator if review else None,
+                "reviewed_at": (
+                    review.occurred_at.astimezone(WAREHOUSE_TZ).isoformat() if review else None
+                ),
+            }
+        )
+    return out

@@ -408,6 +408,20 @@ class Projection:
                 .values(duplicate=bindparam("b_duplicate")),
                 receipt_updates,
             )
+        reviews = self.inserts.get("receipt_review")
+        if reviews:
+            # After the receipts are in: the first review of a receipt stands.
+            conn.execute(
+                RECEIPT.update()
+                .where(
+                    and_(
+                        RECEIPT.c.event_id == bindparam("b_event_id"),
+                        RECEIPT.c.reviewed_at.is_(None),
+                    )
+                )
+                .values(reviewed_at=bindparam("b_at"), reviewed_by=bindparam("b_by")),
+                reviews,
+            )
         if self.issues:
             known = set()
             ids = sorted(self.issues)
@@ -725,6 +739,15 @@ def _customer_anonymised(p: Projection, e: SyncEvent) -> None:
         p.new_customers[cid].update(values)
     else:
         p.customer_updates.setdefault(cid, {}).update(values)
+
+
+def _receipt_reviewed(p: Projection, e: SyncEvent) -> None:
+    ids = e.payload["receipt_event_ids"]
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise ApplyError(e, "receipt_event_ids must be a list of event ids")
+    p.inserts["receipt_review"] += [
+        {"b_event_id": i, "b_at": e.occurred_at, "b_by": e.operator} for i in ids
+    ]
 
 
 def _recorded_only(p: Projection, e: SyncEvent) -> None:
@@ -1076,6 +1099,7 @@ APPLIERS: dict[str, Applier] = {
     "parcel.shipped": _parcel_outbound,
     "shipment.handed_over": _shipment_handed_over,
     "tracking_range.added": _tracking_range_added,
+    "receipt.reviewed": _receipt_reviewed,
 }
 
 

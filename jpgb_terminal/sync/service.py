@@ -600,6 +600,11 @@ class CentralOverview:
     sequences: list[SequenceState]
     issues: int
     duplicate_receipts: int
+    # The newest issues first, at most ISSUES_SHOWN: (station, kind, event id, problem).
+    issue_list: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+ISSUES_SHOWN = 50
 
 
 def central_overview(central_url: str, deadlines: Deadlines | None = None) -> CentralOverview:
@@ -617,7 +622,14 @@ def central_overview(central_url: str, deadlines: Deadlines | None = None) -> Ce
             dups = conn.execute(
                 select(func.count()).where(receipt.c.duplicate, receipt.c.reviewed_at.is_(None))
             ).scalar_one()
-        return CentralOverview(link.shown, events, states, issues, dups)
+            listed = conn.execute(
+                select(issue.c.station_id, issue.c.kind, issue.c.event_id, issue.c.problem)
+                .order_by(issue.c.noted_at.desc(), issue.c.event_id)
+                .limit(ISSUES_SHOWN)
+            ).all()
+        return CentralOverview(
+            link.shown, events, states, issues, dups, [tuple(row) for row in listed]
+        )
 
     with CentralLink(central_url, deadlines) as link:
         try:

@@ -21,7 +21,7 @@ from jpgb_terminal.store import Store, open_store
 from jpgb_terminal.store.tables import Event
 from tests.factories import STAFF, jp12
 from tests.rules.test_permissions import EXPECTED, OPERATOR
-from tests.services.test_permission_table import UNKNOWN, _packed, snapshot
+from tests.services.test_permission_table import UNKNOWN, _packed, _received_twice, snapshot
 from tests.services.test_shipments import stock
 
 runner = CliRunner()
@@ -55,6 +55,7 @@ CLI_CASES: dict[str, tuple[Callable[[Store], None] | None, list[str], datetime |
     "unlock_operator": (None, ["user", "unlock", "aiko"], None),
     "hand_over": (_packed, ["shipment", "handover", "--date", "2026-11-26"], None),
     "purge": (None, ["privacy", "purge", "--older-than", "365"], None),
+    "review_receipts": (_received_twice, ["receipts", "review", jp12(2)], None),
 }
 
 

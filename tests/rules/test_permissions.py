@@ -22,6 +22,7 @@ EXPECTED = {
     "hold": {S, V, L},
     "manual_weight": {V, L},
     "review_holds": {V, L},
+    "review_receipts": {V, L},
     "release": {V, L},
     "return": {V, L},
     "dispose": {V, L},

@@ -25,10 +25,12 @@ from jpgb_terminal.services.holds_queue import held_parcels
 from jpgb_terminal.services.inspection import inspect
 from jpgb_terminal.services.operators import add_operator, set_pin, unlock_operator
 from jpgb_terminal.services.packing import confirm_parcel, hand_over, pack_box, record_box_weight
+from jpgb_terminal.services.receipts import review_duplicate_receipts
 from jpgb_terminal.services.receiving import receive
 from jpgb_terminal.services.shipments import import_shipments
 from jpgb_terminal.services.weighing import record_weight
 from jpgb_terminal.store import Store
+from jpgb_terminal.store.sync_tables import Receipt
 from jpgb_terminal.tracking import make_s10
 from tests.factories import STAFF, STATION, jp12
 from tests.rules.test_permissions import EXPECTED, OPERATOR
@@ -100,6 +102,22 @@ def _packed(store: Store) -> None:
         pack_box(s, staff, "SR-000001", (30, 20, 10), scanned_label=make_s10("EE", 7, "JP"), at=AT)
 
 
+def _received_twice(store: Store) -> None:
+    """jp12(2) received here and, offline, at another bench: as a pull leaves the receipts."""
+    _weighed(store)
+    with store.transaction() as s:
+        for event_id, station, duplicate in (("e-there", "ST09", False), ("e-here", STATION, True)):
+            s.add(
+                Receipt(
+                    event_id=event_id,
+                    tracking_no=jp12(2),
+                    station_id=station,
+                    received_at=RECEIVED,
+                    duplicate=duplicate,
+                )
+            )
+
+
 def _decide(action: str) -> Callable[[Session, Actor], Any]:
     def call(s: Session, actor: Actor) -> Any:
         return decide(
@@ -144,6 +162,10 @@ CASES: dict[str, tuple[Callable[[Store], None] | None, Callable[[Session, Actor]
     "hold": (_weighed, lambda s, a: hold_by_operator(s, a, jp12(2), "refused", "refused")),
     "manual_weight": (_received, _manual_weight),
     "review_holds": (_received, lambda s, a: held_parcels(s, a)),
+    "review_receipts": (
+        _received_twice,
+        lambda s, a: review_duplicate_receipts(s, a, jp12(2), note="one box"),
+    ),
     **{d: (_received, _decide(d)) for d in ("release", "return", "dispose", "sell", "report")},
     "pack": (_requested, _pack),
     "hand_over": (_packed, lambda s, a: hand_over(s, a, PACK_DAY)),

@@ -147,6 +147,10 @@ def test_unknown_kind_is_stored_and_reported(tmp_path: Path, central_url: str) -
         assert issue.kind == "parcel.repacked"
     central.dispose()
     assert_central_is_union(central_url, {"A": a})
+    shown = runner.invoke(app, ["central", "status", "--db", central_url])
+    assert f"issue: A parcel.repacked {issue.event_id}: unknown event kind" in shown.stdout
+    listed = runner.invoke(app, ["central", "status", "--json", "--db", central_url])
+    assert [i["event_id"] for i in json.loads(listed.stdout)["issue_list"]] == [issue.event_id]
 
 
 def test_reused_sequence_is_refused_and_stops_the_push(tmp_path: Path, central_url: str) -> None:
