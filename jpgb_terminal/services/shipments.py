@@ -96,6 +96,10 @@ FIELD_LIMITS = {
     "description": 200,
 }
 MAX_UNIT_VALUE = Decimal("100000000")
+MAX_DECLARED_TOTAL = Decimal("1000000000")  # a box's declared value above this is a typo
+MAX_QUANTITY = 100_000
+MAX_NET_WEIGHT_G = 1_000_000
+MAX_INSURANCE_JPY = int(MAX_UNIT_VALUE)
 
 
 def shipment_id(n: int) -> str:
@@ -360,12 +364,17 @@ def _decimal(raw: str, what: str, where: str, problems: list[str]) -> Decimal | 
     return value.quantize(Decimal("0.01"))
 
 
-def _int(raw: str, what: str, where: str, problems: list[str]) -> int | None:
+def _int(raw: str, what: str, where: str, problems: list[str], maximum: int) -> int | None:
     text = raw.replace(",", "")
-    if not text.isdigit():
+    # isdecimal, not isdigit: '²' is a digit that int() refuses.
+    if not text.isdecimal():
         problems.append(f"{where}: {what} {raw!r} must be a whole number")
         return None
-    return int(text)
+    value = int(text)
+    if value > maximum:
+        problems.append(f"{where}: {what} {raw} is absurd (over {maximum:,})")
+        return None
+    return value
 
 
 def parse_shipment_csv(text: str, source: str = "file") -> tuple[list[RequestDraft], list[str]]:
@@ -409,6 +418,13 @@ def parse_shipment_csv(text: str, source: str = "file") -> tuple[list[RequestDra
             _check_line(draft, values, where, problems)
     except csv.Error as exc:
         problems.append(f"{source}:{line + 1}: {exc}")
+    for draft in drafts.values():
+        total = sum((ln.quantity * ln.unit_value for _, ln in draft.lines), Decimal(0))
+        if total > MAX_DECLARED_TOTAL:
+            problems.append(
+                f"{source}:{draft.line}: {draft.request_id} declares {total:,.0f} JPY in all, "
+                f"absurd for one box (over {MAX_DECLARED_TOTAL:,})"
+            )
     if not drafts and not problems:
         problems.append(f"{source}: the file has a header but no rows")
     return list(drafts.values()), problems
@@ -436,7 +452,7 @@ def _check_header(draft: RequestDraft, where: str, problems: list[str]) -> None:
             f"{where}: category {h['category']!r} must be one of {', '.join(CATEGORIES)}"
         )
     if h["insurance_jpy"]:
-        insured = _int(h["insurance_jpy"], "insurance_jpy", where, problems)
+        insured = _int(h["insurance_jpy"], "insurance_jpy", where, problems, MAX_INSURANCE_JPY)
         draft.insurance_jpy = insured or 0
     parcels = _split_parcels(h["parcels"])
     if not parcels:
@@ -460,10 +476,12 @@ def _check_line(
     problems: list[str],
 ) -> None:
     local: list[str] = []
-    quantity = _int(values.get("quantity", ""), "quantity", where, local)
+    quantity = _int(values.get("quantity", ""), "quantity", where, local, MAX_QUANTITY)
     unit_value = _decimal(values.get("unit_value", ""), "unit_value", where, local)
     weight_raw = values.get("net_weight_g", "")
-    net_weight = _int(weight_raw, "net_weight_g", where, local) if weight_raw else None
+    net_weight = (
+        _int(weight_raw, "net_weight_g", where, local, MAX_NET_WEIGHT_G) if weight_raw else None
+    )
     hs_raw = values.get("hs_code", "")
     if local:
         problems.extend(local)
