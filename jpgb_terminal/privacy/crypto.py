@@ -34,9 +34,18 @@ def _read_keys(path: Path) -> list[bytes]:
         lines = path.read_text(encoding="ascii").split()
     except OSError as exc:
         raise KeyFileError(f"cannot read the key file {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError:
+        raise KeyFileError(f"the key file {path} holds an invalid key") from None
     if not lines:
         raise KeyFileError(f"the key file {path} holds no key")
     return [line.encode() for line in lines]
+
+
+def _fernets(path: Path, keys: list[bytes]) -> list[Fernet]:
+    try:
+        return [Fernet(k) for k in keys]
+    except ValueError:
+        raise KeyFileError(f"the key file {path} holds an invalid key") from None
 
 
 def _write_keys(path: Path, keys: list[bytes]) -> None:
@@ -59,10 +68,7 @@ class Cipher:
     @classmethod
     def from_file(cls, path: Path) -> Cipher:
         """The cipher of a key file."""
-        try:
-            return cls(MultiFernet([Fernet(k) for k in _read_keys(path)]))
-        except ValueError as exc:
-            raise KeyFileError(f"the key file {path} holds an invalid key") from exc
+        return cls(MultiFernet(_fernets(path, _read_keys(path))))
 
     def seal(self, value: str | None) -> str | None:
         """`value` encrypted (None stays None; an already sealed value is left alone)."""
@@ -159,9 +165,10 @@ def rotate_key_file(path: Path, reseal: Callable[[Cipher], int]) -> int:
     leaves every stored value readable.
     """
     old = _read_keys(path)
+    readers = _fernets(path, old)  # checked before the file is touched
     new = Fernet.generate_key()
     _write_keys(path, [new, *old])
-    cipher = Cipher(MultiFernet([Fernet(new), *(Fernet(k) for k in old)]))
+    cipher = Cipher(MultiFernet([Fernet(new), *readers]))
     changed = reseal(cipher)
     _write_keys(path, [new])
     return changed

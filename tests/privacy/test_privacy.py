@@ -150,3 +150,26 @@ def test_reveal_is_for_supervisors_and_is_an_event(store: Store, keyed: Path) ->
         event = s.exec(select(Event).where(Event.kind == "customer.revealed")).one()
     assert event.operator == "kenji" and event.tracking_no == jp12(1)
     assert "Taro" not in str(event.payload) and "Ginza" not in str(event.payload)
+
+
+def test_a_bad_key_file_is_refused_before_rotation_touches_it(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.key"
+    bad.write_text("garbage\n")
+    calls: list[Cipher] = []
+
+    def reseal(cipher: Cipher) -> int:
+        calls.append(cipher)
+        return 0
+
+    with pytest.raises(crypto.KeyFileError, match="holds an invalid key"):
+        rotate_key_file(bad, reseal)
+    assert bad.read_text() == "garbage\n" and not calls
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.key"]
+
+
+def test_a_missing_key_file_is_named_as_missing(tmp_path: Path) -> None:
+    with pytest.raises(crypto.KeyFileError, match="cannot read the key file .*No such file"):
+        Cipher.from_file(tmp_path / "nowhere.key")
+    (latin := tmp_path / "latin.key").write_bytes(b"\xe9t\xe9\n")
+    with pytest.raises(crypto.KeyFileError, match="holds an invalid key"):
+        Cipher.from_file(latin)
