@@ -168,7 +168,7 @@ def test_a_bad_key_file_is_refused_before_rotation_touches_it(tmp_path: Path) ->
 
 
 def test_a_missing_key_file_is_named_as_missing(tmp_path: Path) -> None:
-    with pytest.raises(crypto.KeyFileError, match="cannot read the key file .*No such file"):
+    with pytest.raises(crypto.KeyFileError, match=r"cannot read the key file .*No such file"):
         Cipher.from_file(tmp_path / "nowhere.key")
     (latin := tmp_path / "latin.key").write_bytes(b"\xe9t\xe9\n")
     with pytest.raises(crypto.KeyFileError, match="holds an invalid key"):
