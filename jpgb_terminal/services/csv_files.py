@@ -24,6 +24,14 @@ def decode_csv_bytes(data: bytes) -> str:
     """Text of a CSV file in UTF-8 (with or without BOM) or Shift-JIS (as Excel in Japan writes)."""
     if not data.strip():
         raise ImportRejected(["the file is empty"])
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data.count(0) > len(data) // 4:
+        # Excel's "Unicode Text" and some exports: every other byte is zero.
+        raise ImportRejected(
+            [
+                "the file is UTF-16, which is not read: save it as "
+                "CSV UTF-8 (or CSV in Shift-JIS) and import that"
+            ]
+        )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -48,23 +56,56 @@ def open_table(
     """A csv reader past the header, the header's column names, and what is wrong with it.
 
     Column names are compared without case or surrounding spaces; the reader is None when
-    the header itself cannot be used.
+    the header itself cannot be used. Blank lines before the header are skipped, and so are
+    empty columns after the last named one (the trailing commas spreadsheets write) while
+    nothing is written in them.
     """
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
+        while not any(h.strip() for h in header):
+            header = next(reader)
     except StopIteration:
         return None, [], ["the file is empty"]
     except csv.Error as exc:
-        return None, [], [f"{source}:1: {exc}"]
+        return None, [], [f"{source}:{reader.line_num}: {exc}"]
+    where = f"{source}:{reader.line_num}"
     columns = [h.strip().lower() for h in header]
+    while columns and not columns[-1]:
+        columns.pop()
     problems: list[str] = []
     missing = [c for c in required if c not in columns]
-    unknown = [c for c in columns if c not in allowed]
+    unknown = [c for c in columns if c and c not in allowed]
     if missing:
-        problems.append(f"{source}:1: missing column(s) {', '.join(missing)} in the header")
+        problems.append(f"{where}: missing column(s) {', '.join(missing)} in the header")
     if unknown:
-        problems.append(f"{source}:1: unknown column(s) {', '.join(unknown)} in the header")
-    if len(set(columns)) != len(columns):
-        problems.append(f"{source}:1: a column appears twice in the header")
-    return (None if problems else reader), columns, problems
+        problems.append(f"{where}: unknown column(s) {', '.join(unknown)} in the header")
+    unnamed = [str(i) for i, c in enumerate(columns, 1) if not c]
+    if unnamed:
+        problems.append(f"{where}: column(s) {', '.join(unnamed)} have no name in the header")
+    named = [c for c in columns if c]
+    if len(set(named)) != len(named):
+        problems.append(f"{where}: a column appears twice in the header")
+    return (None if problems else _Rows(reader, len(columns))), columns, problems
+
+
+class _Rows:
+    """The rows after the header, without empty cells beyond the header's last column."""
+
+    def __init__(self, reader: Any, width: int) -> None:
+        self._reader = reader
+        self._width = width
+
+    @property
+    def line_num(self) -> int:
+        """The line the current row ended on (as csv.reader counts)."""
+        return int(self._reader.line_num)
+
+    def __iter__(self) -> _Rows:
+        return self
+
+    def __next__(self) -> list[str]:
+        record: list[str] = next(self._reader)
+        if len(record) > self._width and not any(c.strip() for c in record[self._width :]):
+            return record[: self._width]
+        return record

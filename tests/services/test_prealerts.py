@@ -98,6 +98,12 @@ BAD_FILES = [
     (f"tracking_no,customer_id\n{jp12(1)},\n".encode(), ["in.csv:2: customer_id is empty"]),
     (f"tracking_no,customer_id\n{jp12(1)},C1,extra\n".encode(), ["in.csv:2: 3 fields"]),
     (f'tracking_no,customer_id\n{jp12(1)},C1\n"{jp12(2)},C1\n'.encode(), ["in.csv:"]),
+    (f"{HEADER}{jp12(1)},C1,,,,\n".encode("utf-16"), ["the file is UTF-16, which is not read"]),
+    (f"tracking_no,customer_id\n{jp12(1)},C1\n".encode("utf-16-le"), ["the file is UTF-16"]),
+    (f"tracking_no,,customer_id\n{jp12(1)},,C1\n".encode(), ["in.csv:1: column(s) 2 have no"]),
+    # Blank lines before the header are skipped, and lines are still counted as in the file.
+    (b"\n,,\ntracking_no,customer_id\n12345,C1\n", ["in.csv:4: tracking_no '12345'"]),
+    (f"tracking_no,customer_id,,\n{jp12(1)},C1,x,\n".encode(), ["in.csv:2: 4 fields"]),
 ]
 
 
@@ -115,6 +121,14 @@ def test_bad_files_import_nothing(sqlite_store: Store, data: bytes, expected: li
     assert _prealerts(sqlite_store) == {}
     with sqlite_store.transaction() as s:
         assert event_count(s) == before
+
+
+def test_blank_lines_before_the_header_and_trailing_commas(sqlite_store: Store) -> None:
+    # As spreadsheets save them: empty lines above the table, empty columns to its right.
+    populate(sqlite_store, prealerts=0)
+    data = f"\r\n,,,\r\ntracking_no,customer_id,,\r\n{jp12(1)},C1,,\r\n\r\n{jp12(2)},C1\r\n"
+    assert _import(sqlite_store, data.encode("cp932")) == (2, 0)
+    assert sorted(_prealerts(sqlite_store)) == sorted([jp12(1), jp12(2)])
 
 
 def test_prealert_for_another_customer_refused(sqlite_store: Store) -> None:
