@@ -35,7 +35,7 @@ def publish(
     prices, or a start time another list has, is refused and nothing is written.
     """
     from jpgb_terminal.services.context import Actor
-    from jpgb_terminal.services.price_lists import parse_price_list_text, publish_price_list
+    from jpgb_terminal.services.price_lists import parse_publishable, publish_price_list
 
     settings = settings_for(config, db)
     try:
@@ -43,12 +43,13 @@ def publish(
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
     try:
-        text = data.decode("utf-8")
+        # utf-8-sig: the byte-order mark Windows editors put first is not part of the TOML.
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         fail(f"{file.name}: not UTF-8 text (a TOML file must be UTF-8)")
     # Checked before the store is opened, so a bad file does not even create one.
     with handled_errors():
-        parse_price_list_text(text, file.name)
+        parse_publishable(text, file.name)
     store = open_cli_store(settings)
     with handled_errors(), store.transaction() as session:
         done = publish_price_list(session, Actor(settings.station_id), text, source=file.name)

@@ -32,6 +32,7 @@ from jpgb_terminal.store.tables import PublishedPriceList
 
 EVENT_KIND = "price_list.published"
 VERSION_MAX = 40
+FEE_MAX = 10_000_000  # yen for one parcel: above this a fee is a typo
 PRICE_LIST: Table = PublishedPriceList.__table__  # type: ignore[attr-defined]
 
 
@@ -98,6 +99,38 @@ def parse_price_list_text(text: str, source: str) -> PriceList:
     return parsed
 
 
+def parse_publishable(text: str, source: str) -> PriceList:
+    """A list checked for publication: valid, in yen, every service priced, no absurd fee.
+
+    Stricter than reading a list already published elsewhere, which only needs to be valid.
+    """
+    parsed = parse_price_list_text(text, source)
+    version = parsed.version
+    if not version.isprintable() or version != version.strip():
+        raise PriceListRefused(
+            f"{source}: version {version!r} must be printable text without surrounding spaces"
+        )
+    if parsed.currency != "JPY":
+        raise PriceListRefused(
+            f'{source}: currency {parsed.currency!r}: fees are whole yen (currency = "JPY")'
+        )
+    unpriced = [code for code in refs.services() if code not in parsed.fees]
+    if unpriced:
+        raise PriceListRefused(
+            f"{source}: no prices for {', '.join(unpriced)}: a list prices every service, "
+            "or nothing could be quoted for those from its start"
+        )
+    for code, zones in parsed.fees.items():
+        for zone, column in zones.items():
+            for bound, fee in column.items():
+                if fee > FEE_MAX:
+                    raise PriceListRefused(
+                        f"{source}: services.{code}: fee {fee} at {bound} g zone {zone} "
+                        f"is absurd (over {FEE_MAX:,} JPY)"
+                    )
+    return parsed
+
+
 def publish_price_list(session: Session, actor: Actor, text: str, *, source: str) -> Published:
     """Check a price list and store it with its event, for sync to take to every bench."""
     # Refused with nothing written: an invalid list, a version already published or shipped
@@ -108,7 +141,7 @@ def publish_price_list(session: Session, actor: Actor, text: str, *, source: str
             "publishing a price list is a setup command (`jpgb prices publish`), "
             "not an operator action"
         )
-    parsed = parse_price_list_text(text, source)
+    parsed = parse_publishable(text, source)
     version = parsed.version
     packaged = refs.price_lists()
     shipped = next((p for p in packaged if p.version == version), None)

@@ -112,6 +112,16 @@ def test_bad_files_are_refused_and_nothing_is_written(sqlite_url: str, tmp_path:
         "other.toml": (price_list_text(factor=3), "already published at ST01"),
         "start.toml": (price_list_text("x", "2027-04-01T00:00:00+09:00"), "already starts at"),
         "shipped.toml": (price_list_text("2026-11-01", "2026-11-01T00:00:00+09:00"), "shipped"),
+        "short.toml": (
+            price_list_text("2027-05-01", "2027-05-01T00:00:00+09:00").replace(
+                "[500, 2900, 6300, 7800, 7200]", "[500, 2900, 6300, 7800]", 1
+            ),
+            "row 0 must be [up_to_g, one integer fee per zone]",
+        ),
+        "usd.toml": (
+            price_list_text("2027-05-01", "2027-05-01T00:00:00+09:00").replace("JPY", "USD"),
+            "fees are whole yen",
+        ),
     }
     for name, (text, message) in cases.items():
         r = jpgb("prices", "publish", write(tmp_path, text, name), "--db", sqlite_url)
@@ -126,6 +136,15 @@ def test_bad_files_are_refused_and_nothing_is_written(sqlite_url: str, tmp_path:
     assert r.exit_code == 1 and "not UTF-8" in r.stderr
     r = jpgb("prices", "publish", str(tmp_path / "nowhere.toml"), "--db", sqlite_url)
     assert r.exit_code == 1 and "cannot read" in r.stderr
+
+
+def test_a_file_with_a_byte_order_mark_is_read(sqlite_url: str, tmp_path: Path) -> None:
+    # Notepad on Windows saves UTF-8 with a BOM.
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + price_list_text().encode("utf-8"))
+    r = jpgb("prices", "publish", str(path), "--db", sqlite_url)
+    assert r.exit_code == 0, r.output
+    assert "2027-04-01 published" in r.stdout
 
 
 def test_a_bad_file_does_not_create_a_store(tmp_path: Path) -> None:

@@ -126,6 +126,11 @@ def test_publishing_the_same_text_again_changes_nothing(store: Store) -> None:
         (price_list_text().replace('currency = "JPY"', 'currency = "yen"'), "ISO 4217"),
         (price_list_text().replace("[services.ems]", "[services.ups]"), "services.ups: no such"),
         (price_list_text("x" * 41), "over 40 characters"),
+        (price_list_text().replace('currency = "JPY"', 'currency = "USD"'), "fees are whole yen"),
+        (price_list_text().replace('"2027-04-01"', '"a\\u0000b"'), "must be printable text"),
+        (price_list_text().split("[services.air]")[0], "no prices for air, sal, surface, dhl"),
+        (price_list_text().replace("[30000, 53200,", "[30000, 53200000000000000000000,", 1),
+         r"services.ems: fee 53200000000000000000000 at 30000 g zone 1 is absurd"),
     ],
     ids=[
         "other-text-same-version",
@@ -139,6 +144,10 @@ def test_publishing_the_same_text_again_changes_nothing(store: Store) -> None:
         "bad-currency",
         "unknown-service",
         "long-version",
+        "not-yen",
+        "control-character-in-version",
+        "a-service-unpriced",
+        "absurd-fee",
     ],
 )  # fmt: skip
 def test_refusals_leave_the_store_unchanged(store: Store, text: str, message: str) -> None:
