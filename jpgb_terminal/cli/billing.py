@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -95,6 +96,11 @@ def quote_(
         fail("give either a TRACKING number or --weight-g N, not both and not neither")
     if weight_g is not None and weight_g <= 0:
         fail(f"--weight-g must be a positive number of grams, got {weight_g}")
+    if service is not None:
+        # Typed as a person types it, or copied from a sheet: "EMS", "ｅｍｓ", " dhl ".
+        service = unicodedata.normalize("NFKC", service).strip().lower()
+    if country is not None:
+        country = unicodedata.normalize("NFKC", country).strip().upper()
     if service is not None and service not in services():
         fail(f"unknown service {service!r} (known: {', '.join(services())})")
     box = parse_dims(dims) if dims is not None else None

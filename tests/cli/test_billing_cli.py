@@ -41,6 +41,15 @@ def test_weight_quote_json() -> None:
     assert out["lines"][0]["kind"] == "fee"
 
 
+@pytest.mark.parametrize(
+    ("service", "country"), [("EMS", "US"), ("\uff45\uff4d\uff53", "\uff55\uff53")]
+)
+def test_service_and_country_as_people_type_them(service: str, country: str) -> None:
+    r = jpgb("billing", "quote", "--service", service, "--weight-g", "1234", "--country", country)
+    assert r.exit_code == 0, r.output
+    assert "EMS to US (zone 3)" in r.stdout
+
+
 def test_courier_with_dims_and_a_special_expense() -> None:
     r = jpgb(
         "billing", "quote", "--service", "dhl", "--weight-g", "1200", "--dims", "40x30x20",
