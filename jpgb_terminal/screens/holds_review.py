@@ -89,6 +89,7 @@ class HoldsReviewScreen(Screen[None]):
         Binding("r", "cycle_reason", "Reason"),
         Binding("slash", "filter", "Customer/station"),
         Binding("c", "customers", "Customers"),
+        Binding("d", "receipts", "Received twice"),
         *DECISION_BINDINGS,
     ]
 
@@ -145,6 +146,8 @@ class HoldsReviewScreen(Screen[None]):
         """Decisions and customers for supervisors and leads only; decisions need a row."""
         if action == "detail" and self.query_one("#match", Input).has_focus:
             return False  # Enter belongs to the filter field while it is open
+        if action == "receipts":
+            return allowed(self.app.operator_role, "review_receipts")
         if action in ("decide", "customers", "detail"):
             if not self.allowed():
                 return False
@@ -299,6 +302,12 @@ class HoldsReviewScreen(Screen[None]):
         say(self, text, level)
         if level == "error":
             self.app.bell()
+
+    def action_receipts(self) -> None:
+        """D: parcels received at two benches while offline, for review."""
+        from jpgb_terminal.screens.receipts_review import ReceiptsReviewScreen
+
+        self.app.push_screen(ReceiptsReviewScreen())
 
     def action_customers(self) -> None:
         """C: suspend, freeze or reactivate a customer."""

@@ -1,4 +1,5 @@
-"""Supervisor review as plain calls: the held queue, one parcel's evidence, PIN-checked decisions.
+"""Supervisor review as plain calls: the held queue, one parcel's evidence, PIN-checked decisions,
+and parcels received twice.
 
 Each function is one or two transactions and blocks on the store, so the terminal calls them on
 its database thread. Names of customers leave this module masked only.
@@ -30,6 +31,11 @@ from jpgb_terminal.services.errors import AuthError, NotFound
 from jpgb_terminal.services.holds_queue import HeldParcel, held_parcels
 from jpgb_terminal.services.operators import verify_pin
 from jpgb_terminal.services.parcels import parcel_view
+from jpgb_terminal.services.receipts import (
+    ReceiptView,
+    parcels_received_twice,
+    review_duplicate_receipts,
+)
 from jpgb_terminal.services.records import PARCEL
 from jpgb_terminal.store import Store
 from jpgb_terminal.store.tables import Customer, WeightRecord
@@ -316,3 +322,31 @@ def reveal_for_parcel(store: Store, actor: Actor, tracking_no: str) -> Revealed:
     """The unmasked customer of one parcel for a supervisor or lead; the reveal is an event."""
     with store.transaction() as session:
         return reveal_customer(session, actor, tracking_no)
+
+
+def pending_receipts(store: Store) -> list[ReceiptView]:
+    """Every receipt of the parcels received twice whose duplicates nobody reviewed yet."""
+    with store.transaction() as session:
+        return parcels_received_twice(session.connection())
+
+
+def review_receipts_with_pin(
+    store: Store,
+    station_id: str,
+    operator: str,
+    pin: str,
+    tracking_no: str,
+    note: str,
+    *,
+    at: datetime | None = None,
+) -> list[str]:
+    """Check the reviewer's PIN again, then record the review of the parcel's duplicate
+    receipts; a wrong PIN is counted and records nothing."""
+    with store.transaction() as session:
+        check = verify_pin(session, station_id, operator, pin, at=at)
+    if not check.ok or check.operator is None:
+        raise AuthError(check.message)
+    with store.transaction() as session:
+        return review_duplicate_receipts(
+            session, Actor(station_id, check.operator.name), tracking_no, note=note, at=at
+        )
