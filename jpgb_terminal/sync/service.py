@@ -31,13 +31,21 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import psycopg
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, func, select
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    OperationalError,
+    SQLAlchemyError,
+)
 
 from jpgb_terminal.clock import now
 from jpgb_terminal.store import Store
@@ -519,6 +527,11 @@ def sync_once(
         clock = _Clock(deadlines)
         link: CentralLink | None = None
         try:
+            if same_store(local.url, central_url):
+                raise CentralRejected(
+                    "the central URL names this bench's own store: set `central` to the "
+                    "central store (a bench pushing to itself would refuse its own writes)"
+                )
             link = CentralLink(central_url, deadlines)
             states = link.run("connect", _check_central, clock.step())
             report.alarms = [s.alarm for s in states if s.alarm]
@@ -537,6 +550,27 @@ def sync_once(
         report.finished_at = now()
         _record(local, station_id, report)
     return report
+
+
+def same_store(a: str, b: str) -> bool:
+    """Whether two store URLs name the same store (one SQLite file, or one database)."""
+    try:
+        ua, ub = make_url(normalize_url(a)), make_url(normalize_url(b))
+    except ArgumentError:
+        return False
+    if ua.get_backend_name() == ub.get_backend_name() == "sqlite":
+        if not ua.database or not ub.database or ":memory:" in (ua.database, ub.database):
+            return False
+        pa, pb = Path(ua.database).resolve(), Path(ub.database).resolve()
+        if pa.exists() and pb.exists():
+            return os.path.samefile(pa, pb)
+        return pa == pb
+
+    # Everything but the password: the same database reached as the same user.
+    def where(u: URL) -> tuple[object, ...]:
+        return (u.get_backend_name(), u.username, u.host, u.port, u.database, u.query)
+
+    return where(ua) == where(ub)
 
 
 def _record(local: Store, station_id: str, report: SyncReport) -> None:

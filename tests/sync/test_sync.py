@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import delete, select, text
 from typer.testing import CliRunner
 
@@ -21,6 +22,7 @@ from jpgb_terminal.store.ledger import Decision
 from jpgb_terminal.store.sync_tables import Receipt, SyncIssue
 from jpgb_terminal.store.tables import Hold, Operator
 from jpgb_terminal.sync import sync_once, sync_status
+from jpgb_terminal.sync.service import same_store
 from tests.factories import jp12
 from tests.sync.helpers import (
     EVENT,
@@ -241,3 +243,43 @@ def test_pulled_customers_and_prealerts_reach_other_stations(
         assert s.get(PreAlert, jp12(3)).customer_id == "C1"  # type: ignore[union-attr]
         receipt = receive(s, Actor("B", "aiko"), jp12(3))
         assert receipt.prealert is not None and not receipt.held
+
+
+def test_a_bench_syncing_with_its_own_store_is_refused(tmp_path: Path) -> None:
+    """A `central` setting that names the bench's own file would make the bench central to
+    itself; the round is refused before anything is read or written."""
+    a = station(tmp_path, "A")
+    write_parcels(a, "A", [1])
+    (tmp_path / "link.db").symlink_to(tmp_path / "A.db")
+    queued = sync_status(a, "A").queued
+    for spelling in (
+        str(tmp_path / "A.db"),
+        f"sqlite:///{tmp_path}/./A.db",
+        str(tmp_path / "link.db"),
+    ):
+        report = sync_once(a, spelling, "A")
+        assert not report.ok and report.error_kind == "rejected"
+        assert "names this bench's own store" in (report.error or "")
+    assert sync_status(a, "A").queued == queued > 0
+    write_parcels(a, "A", [2])  # the bench still records
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("/var/lib/jpgb/a.db", "sqlite:////var/lib/jpgb/a.db", True),
+        ("/var/lib/jpgb/a.db", "/var/lib/jpgb/../jpgb/a.db", True),
+        ("/var/lib/jpgb/a.db", "/var/lib/jpgb/b.db", False),
+        ("postgresql://u:x@h/db", "postgresql+psycopg://u@h/db", True),
+        (
+            "postgresql://u@h/db?options=-csearch_path%3Da",
+            "postgresql://u@h/db?options=-csearch_path%3Db",
+            False,
+        ),
+        ("postgresql://u@h/db", "postgresql://u@other/db", False),
+        ("/var/lib/jpgb/a.db", "postgresql://u@h/db", False),
+        ("sqlite://", "sqlite://", False),  # two in-memory stores are two stores
+    ],
+)
+def test_same_store(a: str, b: str, same: bool) -> None:
+    assert same_store(a, b) is same
