@@ -75,6 +75,7 @@ def list_(
             f"{row['tracking_no']}  {what}  {row['station_id']:8} {row['operator'] or '-':10} "
             f"{row['received_at']}{reviewed}",
             highlight=False,
+            soft_wrap=True,  # one line per receipt, whatever the terminal's width
         )
 
 
