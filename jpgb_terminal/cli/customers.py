@@ -54,7 +54,7 @@ def add(
             phone=phone,
             id_doc_no=id_doc,
         )
-    console.print(f"customer {customer_id} added", highlight=False)
+    console.print(f"customer {customer_id} added", highlight=False, markup=False)
 
 
 @app.command("set-status")

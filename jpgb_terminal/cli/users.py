@@ -41,7 +41,7 @@ def add(
     store = open_cli_store(settings)
     with handled_errors(), store.transaction() as session:
         add_operator(session, Actor(settings.station_id), name, role, pin)
-    console.print(f"operator {name} added as {role}", highlight=False)
+    console.print(f"operator {name} added as {role}", highlight=False, markup=False)
 
 
 @app.command("set-pin")
@@ -57,7 +57,7 @@ def set_pin_(
     store = open_cli_store(settings)
     with handled_errors(), store.transaction() as session:
         set_pin(session, Actor(settings.station_id), name, pin)
-    console.print(f"operator {name.strip()} has a new PIN", highlight=False)
+    console.print(f"operator {name.strip()} has a new PIN", highlight=False, markup=False)
 
 
 @app.command("list")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from jpgb_terminal.store.tables import Customer, Operator
 # Parcels still in the warehouse and not yet held: a status change holds these.
 IN_STORAGE = (ParcelState.RECEIVED, ParcelState.WEIGHED, ParcelState.CLEARED, ParcelState.RELEASED)
 MAX_ID_LEN = 40
+CUSTOMER_ID = re.compile(r"[\w.\-/]+")  # an identifier: printed and typed as it is
 
 
 def add_customer(
@@ -38,8 +40,11 @@ def add_customer(
     """Register a customer; the id must be new.  The address and identity-document number are
     stored encrypted when a key file is configured (jpgb_terminal.privacy.crypto)."""
     customer_id = customer_id.strip()
-    if not customer_id or len(customer_id) > MAX_ID_LEN or any(c.isspace() for c in customer_id):
-        raise ServiceError(f"customer id {customer_id!r} must be 1 to 40 characters, no spaces")
+    if len(customer_id) > MAX_ID_LEN or not CUSTOMER_ID.fullmatch(customer_id):
+        raise ServiceError(
+            f"customer id {customer_id!r} must be 1 to 40 letters, digits, '.', '-', '/' "
+            "or '_', no spaces"
+        )
     if not name.strip():
         raise ServiceError("customer name must not be empty")
     if session.get(Customer, customer_id) is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,6 +25,10 @@ PIN_LENGTHS = range(4, 13)
 _hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 
 
+# Names are typed at the login screen and printed everywhere: no brackets, no control codes.
+OPERATOR_NAME = re.compile(r"\w[\w .'\-]*")
+
+
 def check_pin_format(pin: str) -> None:
     """A PIN is 4 to 12 digits."""
     if not pin.isdigit() or not pin.isascii() or len(pin) not in PIN_LENGTHS:
@@ -36,8 +41,11 @@ def add_operator(
     """Create an operator with an argon2 hash of the PIN (a lead's or the administrator's job)."""
     authorize(session, actor, "manage_operators")
     name = name.strip()
-    if not name or len(name) > 80:
-        raise ServiceError("operator name must be 1 to 80 characters")
+    if len(name) > 80 or not OPERATOR_NAME.fullmatch(name):
+        raise ServiceError(
+            f"operator name {name!r} must be 1 to 80 characters: "
+            "letters, digits, spaces, '.', \"'\", '-' or '_'"
+        )
     if role not in ROLES:
         raise ServiceError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
     check_pin_format(pin)

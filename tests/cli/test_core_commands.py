@@ -167,6 +167,8 @@ def test_parcel_show_json(store_url: str) -> None:
         (["customer", "set-status", "C1", "frozen", "--operator", "ghost"], "unknown operator"),
         (["customer", "add", "C1", "--name", "Again"], "already exists"),
         (["customer", "add", "bad id", "--name", "X"], "no spaces"),
+        (["customer", "add", "C[/x]", "--name", "X"], "customer id 'C[/x]' must be"),
+        (["user", "add", "[/x]", "--role", "staff", "--pin-stdin"], "operator name '[/x]'"),
         (["user", "add", "bob", "--role", "king", "--pin-stdin"], "unknown role"),
         (["prealert", "import", "/nonexistent/file.csv"], "cannot read"),
     ],

@@ -61,6 +61,8 @@ def test_supervisor_unlocks(store: Store) -> None:
         ("x", "staff", "12", "4 to 12 digits"),
         ("x", "staff", "12ab", "4 to 12 digits"),
         ("", "staff", "1234", "1 to 80"),
+        ("[/x]", "staff", "1234", "letters, digits, spaces"),
+        ("ai\x1b[2Jko", "staff", "1234", "letters, digits, spaces"),
         ("aiko", "staff", "1234", "already exists"),
     ],
 )
@@ -68,3 +70,10 @@ def test_bad_operators_refused(store: Store, name: str, role: str, pin: str, mes
     populate(store)
     with pytest.raises(ServiceError, match=message), store.transaction() as s:
         add_operator(s, Actor("ST01"), name, role, pin)
+
+
+def test_names_as_people_write_them_are_accepted(store: Store) -> None:
+    populate(store)
+    with store.transaction() as s:
+        for name in ("山田 太郎", "o'brien", "mary-jane", "j.smith_2"):
+            assert add_operator(s, Actor("ST01"), name, "staff", "1234").name == name
