@@ -199,6 +199,19 @@ def parcel_detail(store: Store, tracking_no: str, at: datetime) -> ParcelDetail:
     )
 
 
+def pin_checked(
+    store: Store, station_id: str, operator: str, pin: str, *, at: datetime | None = None
+) -> Actor:
+    """The operator as the actor of a decision, once their PIN is checked again; AuthError
+    for a wrong PIN, which is counted towards the lockout all the same."""
+    # Its own transaction, so a wrong PIN is counted even though nothing else is written.
+    with store.transaction() as session:
+        check = verify_pin(session, station_id, operator, pin, at=at)
+    if not check.ok or check.operator is None:
+        raise AuthError(check.message)
+    return Actor(station_id, check.operator.name)
+
+
 def decide_with_pin(
     store: Store,
     station_id: str,
@@ -214,15 +227,11 @@ def decide_with_pin(
     at: datetime | None = None,
 ) -> DecisionResult:
     """Check the decider's PIN again, then decide; a wrong PIN is counted and decides nothing."""
-    # Its own transaction, so a wrong PIN is counted even though nothing else is written.
-    with store.transaction() as session:
-        check = verify_pin(session, station_id, operator, pin, at=at)
-    if not check.ok or check.operator is None:
-        raise AuthError(check.message)
+    actor = pin_checked(store, station_id, operator, pin, at=at)
     with store.transaction() as session:
         return decide(
             session,
-            Actor(station_id, check.operator.name),
+            actor,
             tracking_no,
             action,
             note,
@@ -342,11 +351,6 @@ def review_receipts_with_pin(
 ) -> list[str]:
     """Check the reviewer's PIN again, then record the review of the parcel's duplicate
     receipts; a wrong PIN is counted and records nothing."""
+    actor = pin_checked(store, station_id, operator, pin, at=at)
     with store.transaction() as session:
-        check = verify_pin(session, station_id, operator, pin, at=at)
-    if not check.ok or check.operator is None:
-        raise AuthError(check.message)
-    with store.transaction() as session:
-        return review_duplicate_receipts(
-            session, Actor(station_id, check.operator.name), tracking_no, note=note, at=at
-        )
+        return review_duplicate_receipts(session, actor, tracking_no, note=note, at=at)
