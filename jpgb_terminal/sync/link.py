@@ -123,7 +123,15 @@ def central_engine(url: str, deadlines: Deadlines) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            check_local_file(Path(parsed.database))
+            path = Path(parsed.database)
+            # Opening a missing file would create an empty one: a typo in the URL must not.
+            if not path.is_file():
+                raise CentralRejected(
+                    f"no central store at {path}"
+                    + (" (a folder)" if path.is_dir() else "")
+                    + f": create it with `jpgb central init --db {path}`, or fix the URL"
+                )
+            check_local_file(path)
         return make_engine(url)
     connect_args: dict[str, Any] = {
         "connect_timeout": max(1, math.ceil(deadlines.connect_s)),

@@ -283,3 +283,17 @@ def test_a_bench_syncing_with_its_own_store_is_refused(tmp_path: Path) -> None:
 )
 def test_same_store(a: str, b: str, same: bool) -> None:
     assert same_store(a, b) is same
+
+
+def test_a_missing_sqlite_central_is_named_and_not_created(tmp_path: Path) -> None:
+    a = station(tmp_path, "A")
+    write_parcels(a, "A", [1])
+    queued = sync_status(a, "A").queued
+    missing = tmp_path / "typo"
+    report = sync_once(a, str(missing), "A")
+    assert not report.ok and report.error_kind == "rejected"
+    assert f"no central store at {missing}" in (report.error or "")
+    assert "jpgb central init" in (report.error or "")
+    assert not missing.exists() and sync_status(a, "A").queued == queued
+    shown = runner.invoke(app, ["central", "status", "--db", str(missing)])
+    assert shown.exit_code == 1 and "no central store" in shown.stderr and not missing.exists()
