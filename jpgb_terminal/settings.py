@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -73,6 +73,22 @@ class Settings(BaseSettings):
     key_file: Path | None = None
     """File holding the keys that encrypt personal data at rest."""
 
+    @field_validator("scale_protocol")
+    @classmethod
+    def _known_protocol(cls, value: str) -> str:
+        from jpgb_terminal.devices.protocols import PROTOCOLS
+
+        if value not in PROTOCOLS:
+            raise ValueError(f"unknown scale protocol {value!r} (known: {', '.join(PROTOCOLS)})")
+        return value
+
+    @field_validator("sync_interval_s", "empty_threshold_g", "wedge_burst_ms", "scale_baud")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError(f"must be more than 0, not {value}")
+        return value
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -97,4 +113,12 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
             raise FileNotFoundError(f"settings file not found: {config}")
         os.environ["JPGB_CONFIG"] = str(config)
     clean = {k: v for k, v in overrides.items() if v is not None}
-    return Settings(**clean)
+    try:
+        return Settings(**clean)
+    except ValidationError as exc:
+        # One line per bad setting, named as the settings file and JPGB_* variables name it.
+        problems = [
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg'].removeprefix('Value error, ')}"
+            for err in exc.errors()
+        ]
+        raise ValueError("bad setting: " + "; ".join(problems)) from None

@@ -66,3 +66,39 @@ def test_every_field_is_documented() -> None:
         and isinstance(after.value.value, str)
     }
     assert set(Settings.model_fields) <= documented
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        (
+            "scale_protocol",
+            "bogus",
+            "scale_protocol: unknown scale protocol 'bogus' (known: mt-sics",
+        ),
+        ("scale_protocol", "MT-SICS", "unknown scale protocol 'MT-SICS'"),
+        ("empty_threshold_g", "abc", "empty_threshold_g: Input should be a valid integer"),
+        ("empty_threshold_g", "0", "empty_threshold_g: must be more than 0"),
+        ("sync_interval_s", "-5", "sync_interval_s: must be more than 0"),
+        ("wedge_burst_ms", "0", "wedge_burst_ms: must be more than 0"),
+        ("scale_baud", "0", "scale_baud: must be more than 0"),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_it(
+    monkeypatch: pytest.MonkeyPatch, setting: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(f"JPGB_{setting.upper()}", value)
+    with pytest.raises(ValueError, match=r"^bad setting: ") as refused:
+        load_settings()
+    assert message in str(refused.value) and "\n" not in str(refused.value)
+
+
+def test_a_bad_protocol_flag_stops_run_before_the_terminal_opens(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from jpgb_terminal.cli import app
+
+    args = ["run", "--db", str(tmp_path / "s.db"), "--scale", "loop://", "--scale-protocol", "x"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1 and "unknown scale protocol 'x'" in result.stderr
+    assert not (tmp_path / "s.db").exists()
