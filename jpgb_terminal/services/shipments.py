@@ -343,7 +343,9 @@ class RequestDraft:
 
 
 def _split_parcels(text: str) -> list[str]:
-    return [p for p in re.split(r"[;|\s]+", text) if p]
+    # Spaces belong to a number as it is printed ("RR 329 405 019 JP"): only ';', '|' and
+    # line breaks separate parcels.
+    return [p.strip() for p in re.split(r"[;|\r\n]+", text) if p.strip()]
 
 
 def _decimal(raw: str, what: str, where: str, problems: list[str]) -> Decimal | None:

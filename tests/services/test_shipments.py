@@ -98,6 +98,19 @@ def test_import_groups_lines_by_request(store: Store) -> None:
     assert all("Jane" not in str(p) and "Main St" not in str(p) for p in payloads)
 
 
+def test_parcels_are_read_as_printed(store: Store) -> None:
+    """Spaces and hyphens inside a number are part of it; `;`, `|` and line breaks separate."""
+    stock(store)
+    spaced = f"{jp12(1)[:4]} {jp12(1)[4:8]} {jp12(1)[8:]}"
+    hyphened = f"{jp12(4)[:4]}-{jp12(4)[4:8]}-{jp12(4)[8:]}"
+    data = csv_bytes(row(parcels=f'"{spaced} ;\n{hyphened}"'))
+    with store.transaction() as s:
+        assert import_shipments(s, STAFF, data, at=AT).added == ("SR-000001",)
+    with store.transaction() as s:
+        view = load_shipment(s.connection(), "SR-000001")
+    assert [p.tracking_no for p in view.parcels] == sorted([jp12(1), jp12(4)])
+
+
 def test_shift_jis_with_japanese_description(store: Store) -> None:
     stock(store)
     text = HEADER + "\n" + row(parcels=jp12(1), description="陶器の茶碗 (tea bowl)") + "\n"
