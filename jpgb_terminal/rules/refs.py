@@ -375,6 +375,26 @@ def parse_services(raw: Mapping[str, Any], source: str = SERVICES_FILE) -> dict[
     return services
 
 
+def check_price_list_keys(raw: Mapping[str, Any], source: str) -> None:
+    """Refuse keys a price list does not have (a misspelt key would be dropped without a word).
+
+    For a list about to be published; reading one already published stays lenient.
+    """
+
+    def known(table: Mapping[str, Any], names: tuple[str, ...], where: str) -> None:
+        unknown = sorted(set(table) - set(names))
+        if unknown:
+            raise ReferenceDataError(
+                f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(names)})"
+            )
+
+    known(raw, ("version", "effective_from", "currency", "services"), source)
+    services = raw.get("services")
+    for code, table in services.items() if isinstance(services, dict) else ():
+        if isinstance(table, dict):
+            known(table, ("zones", "rows"), f"{source}: services.{code}")
+
+
 def parse_price_list(
     raw: Mapping[str, Any], services: Mapping[str, Service], source: str
 ) -> PriceList:
@@ -410,7 +430,7 @@ def parse_price_list(
                 or not all(isinstance(v, int) and not isinstance(v, bool) for v in row)
             ):
                 raise ReferenceDataError(
-                    f"{where}: row {i} must be [up_to_g, one integer fee per zone]"
+                    f"{where}: row {i + 1} of rows must be [up_to_g, one integer fee per zone]"
                 )
             bound, *row_fees = row
             bounds.append(bound)

@@ -105,6 +105,10 @@ def parse_publishable(text: str, source: str) -> PriceList:
     Stricter than reading a list already published elsewhere, which only needs to be valid.
     """
     parsed = parse_price_list_text(text, source)
+    try:
+        refs.check_price_list_keys(tomllib.loads(text), source)
+    except ReferenceDataError as exc:
+        raise PriceListRefused(str(exc)) from None
     version = parsed.version
     if not version.isprintable() or version != version.strip():
         raise PriceListRefused(

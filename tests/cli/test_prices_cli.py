@@ -116,7 +116,7 @@ def test_bad_files_are_refused_and_nothing_is_written(sqlite_url: str, tmp_path:
             price_list_text("2027-05-01", "2027-05-01T00:00:00+09:00").replace(
                 "[500, 2900, 6300, 7800, 7200]", "[500, 2900, 6300, 7800]", 1
             ),
-            "row 0 must be [up_to_g, one integer fee per zone]",
+            "row 1 of rows must be [up_to_g, one integer fee per zone]",
         ),
         "usd.toml": (
             price_list_text("2027-05-01", "2027-05-01T00:00:00+09:00").replace("JPY", "USD"),

@@ -354,7 +354,7 @@ def _ems_rows(d: dict[str, Any]) -> list[list[int]]:
         ),
         (lambda d: d.update(currency="yen"), "ISO 4217"),
         (lambda d: _ems_rows(d).pop(3), r"missing \[800\]"),
-        (lambda d: _ems_rows(d)[0].pop(), "row 0 must be"),
+        (lambda d: _ems_rows(d)[0].pop(), "row 1 of rows must be"),
         (lambda d: _ems_rows(d)[5].__setitem__(2, 0), "must be > 0"),
         (lambda d: _ems_rows(d)[5].__setitem__(1, 1), "zone 1 fees fall"),
         (lambda d: d["services"]["ems"].update(zones=["1", "2", "3"]), "must be the served"),

@@ -131,6 +131,10 @@ def test_publishing_the_same_text_again_changes_nothing(store: Store) -> None:
         (price_list_text().split("[services.air]")[0], "no prices for air, sal, surface, dhl"),
         (price_list_text().replace("[30000, 53200,", "[30000, 53200000000000000000000,", 1),
          r"services.ems: fee 53200000000000000000000 at 30000 g zone 1 is absurd"),
+        (price_list_text().replace('currency = "JPY"', 'currency = "JPY"\nnotes = "x"'),
+         r"unknown key\(s\) notes \(known: version, effective_from, currency, services\)"),
+        (price_list_text().replace("[services.ems]", "[services.ems]\nzone = []", 1),
+         r"services.ems: unknown key\(s\) zone \(known: zones, rows\)"),
     ],
     ids=[
         "other-text-same-version",
@@ -148,6 +152,8 @@ def test_publishing_the_same_text_again_changes_nothing(store: Store) -> None:
         "control-character-in-version",
         "a-service-unpriced",
         "absurd-fee",
+        "misspelt-key",
+        "misspelt-service-key",
     ],
 )  # fmt: skip
 def test_refusals_leave_the_store_unchanged(store: Store, text: str, message: str) -> None:
