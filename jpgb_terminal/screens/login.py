@@ -49,6 +49,11 @@ class LoginScreen(Screen[None]):
         if self.app.ready.is_set():
             self._show_ready()
 
+    def on_screen_resume(self) -> None:
+        """Back from a logout: the next operator starts with the name, whoever was here before."""
+        self.query_one("#pin", Input).value = ""
+        self.query_one("#name", Input).focus()
+
     def on_station_ready(self, _message: StationReady) -> None:
         """The store is open: logging in can go ahead."""
         self._show_ready()

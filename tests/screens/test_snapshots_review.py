@@ -50,9 +50,7 @@ def review_app(tmp_path: Path) -> JpgbApp:
         )
         receive(s, STAFF, s10(503), at=FIXED - timedelta(hours=1))
     store.dispose()
-    settings = Settings(
-        station_id="ST01", db=url, scanner="keyboard", printer=None, scale=None, wedge_burst_ms=0
-    )
+    settings = Settings(station_id="ST01", db=url, scanner="keyboard", printer=None, scale=None)
     return JpgbApp(settings, start_devices=False, clock=lambda: FIXED, cursor_blink=False)
 
 

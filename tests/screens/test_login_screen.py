@@ -1,0 +1,40 @@
+"""The login screen between shifts: wrong PINs, lockout, and the next operator after a logout."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from jpgb_terminal.screens.bench import BenchScreen
+from jpgb_terminal.screens.login import LoginScreen
+from tests.screens.helpers import Bench, login, until
+
+SIZE = (120, 40)
+
+
+async def test_after_logout_the_next_operator_types_a_name(bench: Bench) -> None:
+    app = bench.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        await pilot.press("ctrl+l")
+        await until(pilot, lambda: isinstance(app.screen, LoginScreen))
+        screen = app.screen
+        await until(pilot, lambda: screen.query_one("#name", Input).has_focus)
+        # The next operator types a name, Enter, the PIN, Enter: no clicking, no Tab.
+        await pilot.press(*"kenji", "enter", *"2222", "enter")
+        await until(pilot, lambda: isinstance(app.screen, BenchScreen))
+        assert app.flow is not None and app.flow.operator == "kenji"
+        assert app.operator_role == "supervisor"
+
+
+async def test_wrong_pin_says_attempts_left_and_keeps_the_name(bench: Bench) -> None:
+    app = bench.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, app.ready.is_set)
+        await pilot.press(*"aiko", "enter", *"9999", "enter")
+        screen = app.screen
+        message = screen.query_one("#login-message")
+        await until(pilot, lambda: "attempts left" in str(message.render()))
+        assert screen.query_one("#name", Input).value == "aiko"
+        assert screen.query_one("#pin", Input).has_focus
+        await pilot.press(*"1111", "enter")
+        await until(pilot, lambda: isinstance(app.screen, BenchScreen))
