@@ -52,8 +52,9 @@ class Settings(BaseSettings):
     scale_protocol: str = "mt-sics"
     """Scale protocol: `mt-sics`, `toledo-8217`, `ad` or `sma`."""
 
-    scale_baud: int = 9600
-    """Baud rate of a serial scale (ignored for socket URLs)."""
+    scale_line: str | None = None
+    """Serial line settings of the scale, e.g. `19200 8N1`; unset = the protocol's factory
+    setting (`jpgb devices probe` finds them). Ignored for socket URLs."""
 
     scanner: str = "keyboard"
     """pyserial URL of a serial barcode scanner, or `keyboard` for a keyboard-wedge scanner."""
@@ -82,7 +83,14 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown scale protocol {value!r} (known: {', '.join(PROTOCOLS)})")
         return value
 
-    @field_validator("sync_interval_s", "empty_threshold_g", "wedge_burst_ms", "scale_baud")
+    @field_validator("scale_line")
+    @classmethod
+    def _line(cls, value: str | None) -> str | None:
+        from jpgb_terminal.devices.protocols import LineSettings
+
+        return None if value is None or not value.strip() else LineSettings.parse(value).label
+
+    @field_validator("sync_interval_s", "empty_threshold_g", "wedge_burst_ms")
     @classmethod
     def _positive(cls, value: float) -> float:
         if value <= 0:

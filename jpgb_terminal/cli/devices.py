@@ -271,6 +271,13 @@ def probe(
         detail = f"; errors: {'; '.join(outcome.errors[:3])}" if outcome.errors else ""
         fail(f"no reading from {url} within {timeout:g} s; tried {tried}{detail}")
     proto, line = outcome.protocol.name, outcome.line.label
+    if not as_json:
+        # What the bench's settings need to read this scale (stderr: stdout stays the reading).
+        err_console.print(
+            f'settings: scale = "{url}", scale_protocol = "{proto}", scale_line = "{line}"',
+            highlight=False,
+            soft_wrap=True,
+        )
     if once:
         if as_json:
             print(json.dumps(reading_json(outcome.reading, proto, line, url)), flush=True)

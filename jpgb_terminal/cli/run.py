@@ -18,6 +18,14 @@ def run(
     scale_protocol: Annotated[
         str | None, typer.Option("--scale-protocol", help="mt-sics, toledo-8217, ad or sma.")
     ] = None,
+    scale_line: Annotated[
+        str | None,
+        typer.Option(
+            "--scale-line",
+            help="Scale line settings, e.g. '19200 8N1' (default: the protocol's).",
+            metavar="LINE",
+        ),
+    ] = None,
     scanner: Annotated[
         str | None,
         typer.Option("--scanner", help="Scanner port URL, or `keyboard`.", metavar="URL"),
@@ -37,6 +45,7 @@ def run(
             station_id=station,
             scale=scale,
             scale_protocol=scale_protocol,
+            scale_line=scale_line,
             scanner=scanner,
             printer=printer,
         )

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from jpgb_terminal.clock import now
 from jpgb_terminal.devices.capture import Capture, CaptureRule, Refusal
+from jpgb_terminal.devices.protocols import LineSettings
 from jpgb_terminal.devices.reading import ScaleReading
 from jpgb_terminal.devices.scale import DriverState, ScaleDriver
 from jpgb_terminal.devices.scanner import Scan, SerialScanner
@@ -89,6 +90,7 @@ def build_devices(
         scale = ScaleDriver(
             settings.scale,
             settings.scale_protocol,
+            line=LineSettings.parse(settings.scale_line) if settings.scale_line else None,
             on_reading=reading,
             on_state=on_scale_state,
         )

@@ -52,6 +52,18 @@ def test_probe_named_protocol() -> None:
     assert json.loads(result.stdout)["grams"] == 800
 
 
+def test_probe_says_which_settings_read_the_scale(tmp_path: Path) -> None:
+    """The text form names the settings the bench needs, ready to paste into config.toml."""
+    with ScaleSimulator("ad") as sim:
+        path = sim.serve_pty()
+        sim.place(1200, 0)
+        result = runner.invoke(app, ["devices", "probe", path, "--protocol", "ad", "--once"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("ad 2400 7E1: 1200 g ok stable")
+    hint = f'settings: scale = "{path}", scale_protocol = "ad", scale_line = "2400 7E1"'
+    assert hint in result.stderr
+
+
 def test_probe_dead_port_fails_with_empty_stdout() -> None:
     result = runner.invoke(
         app, ["devices", "probe", "socket://127.0.0.1:1", "--once", "--json", "--timeout", "1"]

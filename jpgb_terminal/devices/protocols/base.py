@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from jpgb_terminal.devices.reading import GRAMS_PER_UNIT, FrameError, ScaleReading
+
+STANDARD_BAUD_RATES = (300, 600, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,21 @@ class LineSettings:
     bytesize: int = 8
     parity: str = "N"
     stopbits: float = 1
+
+    @classmethod
+    def parse(cls, text: str) -> LineSettings:
+        """Line settings from their short form, `19200 8N1` or `2400 7E1` (ValueError if not)."""
+        match = re.fullmatch(r"\s*(\d{3,7})\s+([5-8])([NEOMS])(1|1\.5|2)\s*", text.upper())
+        if match is None:
+            raise ValueError(
+                f"line settings {text!r} must look like '9600 8N1': baud rate, data bits, "
+                "parity (N, E, O, M, S), stop bits"
+            )
+        baud, bits, parity, stop = match.groups()
+        if int(baud) not in STANDARD_BAUD_RATES:
+            rates = ", ".join(str(b) for b in STANDARD_BAUD_RATES)
+            raise ValueError(f"baud rate {baud} is not one a scale uses ({rates})")
+        return cls(int(baud), int(bits), parity, float(stop) if stop == "1.5" else int(stop))
 
     @property
     def label(self) -> str:
