@@ -63,8 +63,15 @@ def seed(
                 progress=lambda done: progress.update(task, completed=done),
                 shipments=shipments,
             )
+    made = f", {len(plan.shipments)} shipment requests" if shipments else ""
     console.print(
         f"seeded {len(plan.customers)} customers, {len(plan.prealerts)} pre-alerts, "
-        f"{len(plan.parcels)} parcels at station {settings.station_id}",
+        f"{len(plan.parcels)} parcels{made} at station {settings.station_id}",
         highlight=False,
     )
+    if len(plan.shipments) < shipments:
+        console.print(
+            f"only {len(plan.shipments)} of {shipments} shipment requests: one per customer "
+            "with cleared parcels to ship (more --parcels gives more)",
+            highlight=False,
+        )

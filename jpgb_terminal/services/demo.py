@@ -54,6 +54,8 @@ class DemoPlan:
     parcels: list[tuple[str, int, int, list[str]]] = field(default_factory=list)
     suspended: str | None = None
     frozen: str | None = None
+    # The shipment requests made (fewer than asked when fewer customers have parcels to ship).
+    shipments: list[str] = field(default_factory=list)
 
 
 def mt_sics_stable_frame(grams: int) -> bytes:
@@ -181,7 +183,7 @@ def seed_demo(
     if shipments > 0:
         from jpgb_terminal.services.demo_outbound import seed_outbound
 
-        seed_outbound(store, station_id, shipments=shipments, seed=seed, at=at)
+        plan.shipments = seed_outbound(store, station_id, shipments=shipments, seed=seed, at=at)
     return plan
 
 

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from jpgb_terminal.cli import app
 from jpgb_terminal.store import open_store
+from jpgb_terminal.store.outbound import Shipment
 from jpgb_terminal.store.tables import Customer, Event, Operator, PreAlert
 from tests.factories import jp12, s10
 
@@ -294,3 +295,17 @@ def test_supervisor_unlocks_a_locked_operator(sqlite_url: str) -> None:
         assert unlocked is not None and unlocked.locked_until is None
         assert verify_pin(s, "ST01", "aiko", "1111").ok
     store.dispose()
+
+
+def test_demo_seed_says_how_many_shipment_requests_it_made(sqlite_url: str) -> None:
+    r = jpgb(
+        "demo", "seed", "--parcels", "50", "--shipments", "40", "--seed", "3", "--db", sqlite_url
+    )
+    assert r.exit_code == 0, r.output
+    store = open_store(sqlite_url)
+    with store.transaction() as s:
+        made = s.exec(select(func.count()).select_from(Shipment)).one()
+    store.dispose()
+    assert 0 < made < 40
+    assert f", {made} shipment requests at station" in r.stdout
+    assert f"only {made} of 40 shipment requests" in r.stdout
