@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from jpgb_terminal.clock import WAREHOUSE_TZ, local_date, now
 from jpgb_terminal.rules.holds import days_left, is_overdue
+from jpgb_terminal.services.errors import NotFound
 from jpgb_terminal.services.holds import open_holds
 from jpgb_terminal.services.weighing import get_parcel
 from jpgb_terminal.store.tables import Event, Hold
@@ -39,7 +40,18 @@ def _hold_dict(hold: Hold, today: date) -> dict[str, Any]:
 
 def parcel_view(session: Session, tracking_no: str, *, today: date | None = None) -> dict[str, Any]:
     """Everything `jpgb parcel show --json` prints for one parcel."""
-    parcel = get_parcel(session, resolve_tracking(tracking_no))
+    number = resolve_tracking(tracking_no)
+    try:
+        parcel = get_parcel(session, number)
+    except NotFound:
+        try:
+            parse_tracking(tracking_no)
+        except InvalidTrackingNumber as exc:
+            # Say why as well: a mistyped number is the likeliest reason nothing was found.
+            raise NotFound(
+                f"no parcel {number} in this store, and it is not valid: {exc}"
+            ) from None
+        raise
     today = today or local_date(now())
     holds = open_holds(session, parcel.tracking_no)
     events = list(

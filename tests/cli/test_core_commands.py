@@ -309,3 +309,18 @@ def test_demo_seed_says_how_many_shipment_requests_it_made(sqlite_url: str) -> N
     assert 0 < made < 40
     assert f", {made} shipment requests at station" in r.stdout
     assert f"only {made} of 40 shipment requests" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("garbage", "no parcel GARBAGE in this store, and it is not valid: wrong length"),
+        (jp12(1)[:-1] + "0", "and it is not valid: bad check digit"),
+        (jp12(1), f"no parcel {jp12(1)} in this store\n"),
+    ],
+)
+def test_parcel_show_of_an_unknown_number_says_whether_it_is_valid(
+    sqlite_url: str, typed: str, message: str
+) -> None:
+    r = jpgb("parcel", "show", typed, "--db", sqlite_url)
+    assert r.exit_code == 1 and message in r.stderr
