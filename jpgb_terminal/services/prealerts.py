@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -90,7 +91,8 @@ def parse_prealert_csv(text: str, source: str = "file") -> tuple[list[PreAlertRo
                     f"{where}: tracking_no {tracking_no} repeats line {seen[tracking_no]}"
                 )
             declared = _declared(values.get("declared_value", ""), where, row_problems)
-            currency = values.get("currency", "").upper() or None
+            # Full-width letters, as a Japanese keyboard may type them, are the same code.
+            currency = unicodedata.normalize("NFKC", values.get("currency", "")).upper() or None
             if currency is not None and not CURRENCY.match(currency):
                 row_problems.append(f"{where}: currency {currency!r} is not a 3-letter code")
             if declared is not None and currency is None:

@@ -47,6 +47,14 @@ def test_encodings_read_correctly(sqlite_store: Store, encode) -> None:  # type:
     assert rows[s10(8)].declared_value is None and rows[s10(8)].currency is None
 
 
+def test_full_width_currency_and_amount_read_as_typed_in_japan(sqlite_store: Store) -> None:
+    populate(sqlite_store, prealerts=0)
+    text = HEADER + f"{jp12(7)},C1,,,１２８００,ｊｐｙ\n"
+    assert _import(sqlite_store, text.encode("cp932")) == (1, 0)
+    alert = _prealerts(sqlite_store)[jp12(7)]
+    assert (str(alert.declared_value), alert.currency) == ("12800.00", "JPY")
+
+
 def test_minimal_header_and_normalised_numbers(sqlite_store: Store) -> None:
     populate(sqlite_store, prealerts=0)
     number = jp12(9)
