@@ -90,11 +90,19 @@ class Settings(BaseSettings):
 
         return None if value is None or not value.strip() else LineSettings.parse(value).label
 
-    @field_validator("sync_interval_s", "empty_threshold_g", "wedge_burst_ms")
+    @field_validator("sync_interval_s", "empty_threshold_g")
     @classmethod
     def _positive(cls, value: float) -> float:
         if value <= 0:
             raise ValueError(f"must be more than 0, not {value}")
+        return value
+
+    @field_validator("wedge_burst_ms")
+    @classmethod
+    def _not_negative(cls, value: int) -> int:
+        # 0 turns burst detection off: every key is a person's (a bench with a serial scanner).
+        if value < 0:
+            raise ValueError(f"must be 0 or more, not {value}")
         return value
 
     @classmethod

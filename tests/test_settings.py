@@ -80,7 +80,7 @@ def test_every_field_is_documented() -> None:
         ("empty_threshold_g", "abc", "empty_threshold_g: Input should be a valid integer"),
         ("empty_threshold_g", "0", "empty_threshold_g: must be more than 0"),
         ("sync_interval_s", "-5", "sync_interval_s: must be more than 0"),
-        ("wedge_burst_ms", "0", "wedge_burst_ms: must be more than 0"),
+        ("wedge_burst_ms", "-1", "wedge_burst_ms: must be 0 or more"),
         ("scale_line", "9600", "scale_line: line settings '9600' must look like '9600 8N1'"),
         ("scale_line", "14400 8N1", "scale_line: baud rate 14400 is not one a scale uses"),
     ],
