@@ -21,7 +21,7 @@ from jpgb_terminal.screens.messages import (
     WeightCaptured,
 )
 from jpgb_terminal.screens.note_dialog import NoteDialog
-from jpgb_terminal.screens.station import StationScreen
+from jpgb_terminal.screens.station import DEMO_ACTIONS, DEMO_BINDINGS, StationScreen
 from jpgb_terminal.screens.widgets import (
     Checklist,
     ScanField,
@@ -36,14 +36,6 @@ if TYPE_CHECKING:
     from jpgb_terminal.workflow.receiving import ParcelCard
 
 HISTORY_ROWS = 500  # the shift's counters keep the totals; the table keeps the latest rows
-DEMO_ACTIONS = {
-    "demo_place",
-    "demo_remove",
-    "demo_wobble",
-    "demo_plug",
-    "demo_scan",
-    "demo_garbage",
-}
 
 
 class BenchScreen(StationScreen):
@@ -61,12 +53,7 @@ class BenchScreen(StationScreen):
         Binding("ctrl+r", "review_holds", "Holds"),
         Binding("ctrl+e", "manifests", "Manifests"),
         Binding("ctrl+l", "logout", "Log out"),
-        Binding("f8", "demo_place", "Place"),
-        Binding("f9", "demo_remove", "Remove"),
-        Binding("f10", "demo_wobble", "Wobble"),
-        Binding("f11", "demo_plug", "Unplug"),
-        Binding("f12", "demo_scan", "Scan"),
-        Binding("ctrl+g", "demo_garbage", "Bad scan"),
+        *DEMO_BINDINGS,
     ]
 
     app: JpgbApp  # type: ignore[assignment]
@@ -119,7 +106,7 @@ class BenchScreen(StationScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Demo keys only in the demo; review for supervisors and leads, manifests for leads."""
         if action in DEMO_ACTIONS:
-            return self.app.rig is not None
+            return super().check_action(action, parameters)
         role = self.app.operator_role
         if action == "review_holds":
             return role in ("supervisor", "lead")
@@ -466,35 +453,11 @@ class BenchScreen(StationScreen):
 
     # -- demo keys ------------------------------------------------------------------------
 
-    def action_demo_place(self) -> None:
-        """Demo: put a parcel of random weight on the scale."""
-        if self.app.rig:
-            grams = self.app.rig.place_random()
-            self.notify(f"demo: placed {grams} g", timeout=2)
-
-    def action_demo_remove(self) -> None:
-        """Demo: take everything off the scale."""
-        if self.app.rig:
-            self.app.rig.scale.remove()
-
-    def action_demo_wobble(self) -> None:
-        """Demo: make the scale move for a second."""
-        if self.app.rig:
-            self.app.rig.scale.wobble()
-
-    def action_demo_plug(self) -> None:
-        """Demo: pull the scale's cable, or put it back."""
-        if self.app.rig:
-            plugged = self.app.rig.toggle_plug()
-            self.notify("demo: scale plugged in" if plugged else "demo: scale unplugged", timeout=2)
-
-    @work(thread=True, group="demo")
     def action_demo_scan(self) -> None:
         """Demo: scan a parcel that was pre-alerted."""
+        self._demo_scan_parcel()
+
+    @work(thread=True, group="demo")
+    def _demo_scan_parcel(self) -> None:
         if self.app.rig and self.app.rig.scan_random_prealerted() is None:
             self.app.call_from_thread(self.notify, "demo: every pre-alerted parcel has arrived")
-
-    def action_demo_garbage(self) -> None:
-        """Demo: scan something that is not a tracking number."""
-        if self.app.rig:
-            self.app.rig.scan_garbage()

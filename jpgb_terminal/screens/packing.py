@@ -18,7 +18,7 @@ from jpgb_terminal.screens.messages import (
     CaptureRefused,
     WeightCaptured,
 )
-from jpgb_terminal.screens.station import StationScreen
+from jpgb_terminal.screens.station import DEMO_ACTIONS, DEMO_BINDINGS, StationScreen
 from jpgb_terminal.screens.widgets import ScanField, WeightPanel
 
 if TYPE_CHECKING:
@@ -61,6 +61,7 @@ class PackingScreen(StationScreen):
         Binding("f4", "dims", "Dims"),
         Binding("f7", "handover", "Handover"),
         Binding("escape", "back", "Back"),
+        *DEMO_BINDINGS,
     ]
 
     app: JpgbApp  # type: ignore[assignment]
@@ -113,6 +114,8 @@ class PackingScreen(StationScreen):
         """F7 handover is for a shift lead."""
         if action == "handover":
             return allowed(self.app.operator_role, "hand_over")
+        if action in DEMO_ACTIONS:
+            return super().check_action(action, parameters)
         return True
 
     @property
@@ -159,7 +162,10 @@ class PackingScreen(StationScreen):
                 lines.append(f"fee: {q.fee:,} {q.currency}  (price list {q.price_list_version})")
                 lines.append(f"customs: {d.form}, declared {d.total_value:,.0f} {d.currency}")
                 lines.extend(f"! {w}" for w in d.warnings)
-            label = self.label or "from the carrier's range"
+            if view.box is not None:
+                label = view.box.outbound_tracking_no
+            else:
+                label = self.label or "from the carrier's range"
             lines.append(f"outbound number: {label}")
         self.query_one("#price", Static).update("\n".join(lines))
 
@@ -405,3 +411,21 @@ class PackingScreen(StationScreen):
     def action_back(self) -> None:
         """Esc: back to receiving; what is recorded stays recorded."""
         self.app.pop_screen()
+
+    def action_demo_scan(self) -> None:
+        """Demo: scan what the packer would scan next (a request sheet, then its parcels)."""
+        rig, view = self.app.rig, self.view
+        if rig is None:
+            return
+        if view is not None and view.state == "waiting" and view.to_pick:
+            rig.scan(view.to_pick[0])
+        elif view is not None and view.state == "waiting":
+            self.notify("demo: every parcel is in: F9 empties the scale, F8 puts the box on it")
+        else:
+            self._demo_scan_request(view.id if view is not None else None)
+
+    @work(thread=True, group="demo")
+    def _demo_scan_request(self, current: str | None) -> None:
+        rig = self.app.rig
+        if rig is not None and rig.scan_waiting_request(besides=current) is None:
+            self.app.call_from_thread(self.notify, "demo: no shipment request waits for packing")

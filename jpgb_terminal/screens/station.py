@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -22,6 +23,22 @@ if TYPE_CHECKING:
     from jpgb_terminal.devices.scanner import Scan
 
 MIN_SCAN_LENGTH = 4
+DEMO_BINDINGS: list[BindingType] = [
+    Binding("f8", "demo_place", "Place"),
+    Binding("f9", "demo_remove", "Remove"),
+    Binding("f10", "demo_wobble", "Wobble"),
+    Binding("f11", "demo_plug", "Unplug"),
+    Binding("f12", "demo_scan", "Scan"),
+    Binding("ctrl+g", "demo_garbage", "Bad scan"),
+]
+DEMO_ACTIONS = {
+    "demo_place",
+    "demo_remove",
+    "demo_wobble",
+    "demo_plug",
+    "demo_scan",
+    "demo_garbage",
+}
 BANNER_PREFIX = {"info": "", "ok": "OK: ", "warn": "CHECK: ", "error": "ERROR: "}
 STATUS_NAMES = ("scale", "scanner", "printer", "store", "sync")
 
@@ -37,6 +54,18 @@ class StationScreen(Screen[None]):
 
     SCAN_WHAT: ClassVar[str] = "a tracking number"
     """What a scan should be, for the too-short message."""
+
+    # Smaller terminals get a tighter layout (see bench.tcss and packing.tcss), so that what
+    # the bench needs (the whole checklist, the card, the scan field) stays on the screen.
+    HORIZONTAL_BREAKPOINTS = [
+        (0, "-narrow"),
+        (140, "-wide"),
+    ]
+    VERTICAL_BREAKPOINTS = [
+        (0, "-short"),
+        (28, "-medium"),
+        (32, "-tall"),
+    ]
 
     app: JpgbApp  # type: ignore[assignment]
 
@@ -58,6 +87,44 @@ class StationScreen(Screen[None]):
     def handle_scan(self, scan: Scan) -> None:
         """A code was scanned or typed."""
         raise NotImplementedError
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The demo's device keys only in the demo."""
+        if action in DEMO_ACTIONS:
+            return self.app.rig is not None
+        return True
+
+    # -- demo keys (simulated scale and scanner) ----------------------------------------
+
+    def action_demo_place(self) -> None:
+        """Demo: put a parcel (or a box) of random weight on the scale."""
+        if self.app.rig:
+            grams = self.app.rig.place_random()
+            self.notify(f"demo: placed {grams} g", timeout=2)
+
+    def action_demo_remove(self) -> None:
+        """Demo: take everything off the scale."""
+        if self.app.rig:
+            self.app.rig.scale.remove()
+
+    def action_demo_wobble(self) -> None:
+        """Demo: make the scale move for a second."""
+        if self.app.rig:
+            self.app.rig.scale.wobble()
+
+    def action_demo_plug(self) -> None:
+        """Demo: pull the scale's cable, or put it back."""
+        if self.app.rig:
+            plugged = self.app.rig.toggle_plug()
+            self.notify("demo: scale plugged in" if plugged else "demo: scale unplugged", timeout=2)
+
+    def action_demo_scan(self) -> None:
+        """Demo: scan what this bench would scan next."""
+
+    def action_demo_garbage(self) -> None:
+        """Demo: scan something that is not a tracking number."""
+        if self.app.rig:
+            self.app.rig.scan_garbage()
 
     def scale_state_changed(self, state: DriverState) -> None:
         """The scale connected, went offline or failed (after the status line shows it)."""

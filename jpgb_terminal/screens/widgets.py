@@ -226,7 +226,9 @@ class Checklist(Static):
                     continue
                 mark = "x" if cat.code in self.ticked else " "
                 style = "bold red" if mark == "x" else ""
-                text.append(f"[{mark}] {cat.key}  {cat.label:<32}", style)
+                # Only the left column is padded: no trailing blanks to wrap on a narrow bench.
+                label = f"{cat.label:<32}" if cat is left else cat.label
+                text.append(f"[{mark}] {cat.key}  {label}", style)
             text.append("\n")
         text.append(f"Note: {self.note or '-'}")
         if not self.active:

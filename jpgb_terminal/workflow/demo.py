@@ -14,6 +14,9 @@ from jpgb_terminal.settings import Settings
 from jpgb_terminal.store import Store, open_store
 
 GARBAGE = ("HELLO-WORLD", "EE123456784JP", "4912345678901", "12345")
+DEMO_SHIPMENTS = 10
+"""Shipment requests the demo asks for (one per active customer at most): some wait for the
+packer at F6, some are packed today and wait for the lead's handover."""
 
 
 @dataclass
@@ -43,6 +46,32 @@ class DemoRig:
         self.scanner.scan(code)
         return code
 
+    def scan_waiting_request(self, *, besides: str | None = None) -> str | None:
+        """Scan the sheet of a shipment request that waits for the packer; None when none does."""
+        from sqlalchemy import select
+
+        from jpgb_terminal.services.shipments import SHIPMENT
+
+        with self.store.transaction() as session:
+            waiting = list(
+                session.connection()
+                .execute(
+                    select(SHIPMENT.c.id)
+                    .where(SHIPMENT.c.state == "waiting")
+                    .order_by(SHIPMENT.c.id)
+                )
+                .scalars()
+            )
+        choices = [w for w in waiting if w != besides] or waiting
+        if not choices:
+            return None
+        self.scanner.scan(choices[0])
+        return choices[0]
+
+    def scan(self, code: str) -> None:
+        """Scan `code` with the simulated scanner."""
+        self.scanner.scan(code)
+
     def scan_garbage(self) -> str:
         """Scan something that is not a valid tracking number."""
         code = self.rng.choice(GARBAGE)
@@ -70,7 +99,7 @@ def start_demo(
     """Seed a fresh demo store, start the simulators, and settings that point at them."""
     folder = folder or Path(tempfile.mkdtemp(prefix="jpgb-demo-"))
     store = open_store(f"sqlite:///{folder / 'demo.db'}")
-    seed_demo(store, settings.station_id, parcels=parcels, seed=seed)
+    seed_demo(store, settings.station_id, parcels=parcels, seed=seed, shipments=DEMO_SHIPMENTS)
     scale = ScaleSimulator(settings.scale_protocol, seed=seed)
     scanner = ScannerSimulator()
     scale_url = f"socket://127.0.0.1:{scale.serve_tcp()}"
