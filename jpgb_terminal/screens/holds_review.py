@@ -85,12 +85,13 @@ class HoldsReviewScreen(Screen[None]):
         Binding("escape", "back", "Back"),
         # Priority, so the footer shows it over the table's own (hidden) Enter.
         Binding("enter", "detail", "Detail", priority=True),
+        # The decisions first: on a narrow screen the footer cuts off its right end.
+        *DECISION_BINDINGS,
         Binding("o", "toggle_overdue", "Overdue only"),
         Binding("r", "cycle_reason", "Reason"),
         Binding("slash", "filter", "Customer/station"),
         Binding("c", "customers", "Customers"),
         Binding("d", "receipts", "Received twice"),
-        *DECISION_BINDINGS,
     ]
 
     app: JpgbApp  # type: ignore[assignment]

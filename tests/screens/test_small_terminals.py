@@ -46,3 +46,24 @@ async def test_checklist_card_and_scan_field_fit(bench: Bench, size: tuple[int, 
         # The card shows whose parcel it is and its state.
         card = screen.query_one("#parcel")
         assert card.content_region.height >= 6
+
+
+async def test_held_parcels_footer_shows_every_decision_key(bench: Bench) -> None:
+    from textual.widgets._footer import FooterKey
+
+    from jpgb_terminal.screens.holds_review import HoldsReviewScreen
+
+    size = (120, 40)
+    app = bench.app()
+    async with app.run_test(size=size) as pilot:
+        await login(pilot, "kenji", "2222")
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: isinstance(app.screen, HoldsReviewScreen))
+        await pilot.pause()
+        shown = {
+            key.key_display or key.key
+            for key in app.screen.query(FooterKey)
+            if key.region.width > 0 and key.region.right <= size[0]
+        }
+        for key in ("f2", "f3", "f4", "f5", "f6"):
+            assert any(key in shown_key.lower() for shown_key in shown), (key, shown)
