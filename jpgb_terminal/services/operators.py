@@ -102,7 +102,12 @@ def verify_pin(
     if operator.locked_until is not None and operator.locked_until > at:
         until = operator.locked_until
         local = until.astimezone(WAREHOUSE_TZ)
-        return LoginResult(False, f"{operator.name} is locked until {local:%H:%M}", None, until)
+        return LoginResult(
+            False,
+            f"{operator.name} is locked until {local:%H:%M}; {unlock_hint(operator.name)}",
+            None,
+            until,
+        )
     try:
         _hasher.verify(operator.pin_hash, pin)
     except (VerificationError, InvalidHashError):
@@ -115,7 +120,8 @@ def verify_pin(
             append_event(session, actor, "operator.locked", {"until": operator.locked_until}, at=at)
             return LoginResult(
                 False,
-                f"wrong PIN: {operator.name} is locked for 15 minutes; a supervisor can unlock",
+                f"wrong PIN: {operator.name} is locked for 15 minutes; "
+                + unlock_hint(operator.name),
                 None,
                 operator.locked_until,
             )
@@ -126,6 +132,11 @@ def verify_pin(
     operator.locked_until = None
     session.add(operator)
     return LoginResult(True, f"welcome, {operator.name}", operator)
+
+
+def unlock_hint(name: str) -> str:
+    """How a locked operator gets back in before the lockout ends."""
+    return f"a supervisor or lead can unlock sooner: jpgb user unlock {name} --operator THEIR_NAME"
 
 
 def unlock_operator(
