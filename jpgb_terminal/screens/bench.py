@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from jpgb_terminal.rules.permissions import allowed
 from jpgb_terminal.rules.refs import prohibited_categories
 from jpgb_terminal.screens.hold_dialog import HoldDialog
-from jpgb_terminal.screens.manual_weight import ManualWeight, ManualWeightDialog
+from jpgb_terminal.screens.manual_weight import ManualWeightDialog
 from jpgb_terminal.screens.messages import (
     CaptureRefused,
     ParcelShown,
@@ -390,32 +390,15 @@ class BenchScreen(StationScreen):
             self.say("No parcel in hand: scan one first.", "warn", bell=True)
             return
 
-        def entered(result: ManualWeight | None) -> None:
-            if result is not None:
-                self._manual(card, result)
+        def entered(result: ParcelCard | str | None) -> None:
+            if isinstance(result, str):
+                self.say(f"Manual weight refused: {result}", "error", bell=True)
+            elif result is not None:
+                if self.app.devices is not None:
+                    self.app.devices.gate.parcel_done()
+                self._after_weight(result)
 
         self.app.push_screen(ManualWeightDialog(card.tracking_no), entered)
-
-    @work(group="db")
-    async def _manual(self, card: ParcelCard, entry: ManualWeight) -> None:
-        from jpgb_terminal.services.errors import ServiceError
-
-        assert self.app.flow is not None
-        try:
-            weighed = await self.app.run_db(
-                self.app.flow.manual_weight,
-                card.tracking_no,
-                entry.grams,
-                entry.reason,
-                entry.supervisor,
-                entry.pin,
-            )
-        except ServiceError as exc:
-            self.say(f"Manual weight refused: {exc}", "error", bell=True)
-            return
-        if self.app.devices is not None:
-            self.app.devices.gate.parcel_done()
-        self._after_weight(weighed)
 
     def action_abandon(self) -> None:
         """Esc: put the parcel in hand aside; what is recorded stays recorded."""

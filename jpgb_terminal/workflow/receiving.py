@@ -17,9 +17,10 @@ from jpgb_terminal.clock import local_date, now
 from jpgb_terminal.devices.capture import Capture
 from jpgb_terminal.devices.label import LabelData
 from jpgb_terminal.rules.masking import mask_name
+from jpgb_terminal.rules.permissions import require
 from jpgb_terminal.rules.states import ParcelState
 from jpgb_terminal.services.context import Actor
-from jpgb_terminal.services.errors import AuthError, NotAllowed
+from jpgb_terminal.services.errors import AuthError
 from jpgb_terminal.services.holds import hold_by_operator
 from jpgb_terminal.services.inspection import inspect
 from jpgb_terminal.services.operators import LoginResult, verify_pin
@@ -180,10 +181,8 @@ class ReceivingFlow:
             check = verify_pin(session, self.station_id, supervisor, pin)
         if not check.ok or check.operator is None:
             raise AuthError(check.message)
-        if check.operator.role not in ("supervisor", "lead"):
-            raise NotAllowed(
-                f"{check.operator.name} is {check.operator.role}: a supervisor must approve"
-            )
+        # Refused here, before anything is written, in the permission table's words.
+        require(check.operator.role, "manual_weight")
         with self.store.transaction() as session:
             record_weight(
                 session,

@@ -223,12 +223,25 @@ async def test_manual_weight_needs_a_supervisor_pin(bench: Bench) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot)
         await scan(pilot, jp12(5))
-        await _manual(pilot, "820", "broken", "kenji", "9999")
-        await until(pilot, lambda: "Manual weight refused" in banner(app))
         await _manual(pilot, "820", "broken", "aiko", "1111")
-        await until(pilot, lambda: "a supervisor must approve" in banner(app))
+        await until(
+            pilot,
+            lambda: (
+                "only a supervisor or lead may approve a manual weight (role: staff)" in banner(app)
+            ),
+        )
         assert weights(bench, jp12(5)) == []
-        await _manual(pilot, "820", "broken", "kenji", "2222")
+        # A wrong PIN keeps the dialog and what was typed in it; the right one records.
+        await pilot.press("f5")
+        await until(pilot, lambda: isinstance(app.screen, ManualWeightDialog))
+        dialog = app.screen
+        await pilot.press(*"820", "enter", *"broken", "enter", *"kenji", "enter")
+        await pilot.press(*"9999", "enter")
+        await until(pilot, lambda: "PIN refused" in str(dialog.query_one("#manual-error").render()))
+        assert app.screen is dialog and dialog.query_one("#grams").value == "820"
+        assert weights(bench, jp12(5)) == []
+        await pilot.press(*"2222", "enter")
+        await until(pilot, lambda: isinstance(app.screen, BenchScreen))
         await until(pilot, lambda: app.screen.current.weight_g == 820)
         assert app.screen.current.step == "inspect"
     [record] = weights(bench, jp12(5))
