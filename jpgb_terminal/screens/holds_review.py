@@ -73,7 +73,31 @@ def open_decision(
         if outcome is not None:
             done(outcome)
 
-    app.push_screen(DecisionDialog(tracking_no, action, operator), closed)
+    async def check_then_open() -> None:
+        from jpgb_terminal.workflow.review import refused_up_front
+
+        store = app.store
+        assert store is not None
+        # A decision the rules refuse whatever is typed is refused now, not after note and PIN.
+        refused = await app.run_db(
+            refused_up_front,
+            store,
+            app.settings.station_id,
+            operator,
+            tracking_no,
+            action,
+            app.clock(),
+        )
+        if refused is not None:
+            done(
+                DecisionOutcome(
+                    tracking_no, action, refused_article=refused.article, message=str(refused)
+                )
+            )
+            return
+        app.push_screen(DecisionDialog(tracking_no, action, operator), closed)
+
+    screen.run_worker(check_then_open(), group="decision-check", exclusive=True)
 
 
 class HoldsReviewScreen(Screen[None]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlmodel import Session
@@ -15,6 +16,7 @@ from jpgb_terminal.rules.decisions import (
     TARGET_STATE,
     Action,
     DecisionRequest,
+    Verdict,
     judge,
     parse_action,
 )
@@ -24,7 +26,7 @@ from jpgb_terminal.rules.states import ParcelState, check_transition
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import NotAllowed, ServiceError
 from jpgb_terminal.services.events import append_event
-from jpgb_terminal.services.records import HOLD, PARCEL
+from jpgb_terminal.services.records import HOLD, PARCEL, ParcelRecord
 from jpgb_terminal.services.weighing import get_parcel
 from jpgb_terminal.store.ledger import Decision, Sale
 from jpgb_terminal.store.tables import Operator
@@ -86,6 +88,65 @@ def decider_role(session: Session, operator: str | None) -> str | None:
     return row.role if row is not None and row.active else None
 
 
+def refusal_up_front(
+    session: Session, actor: Actor, tracking_no: str, action: str, *, at: datetime | None = None
+) -> DecisionRefused | None:
+    """Why `action` would be refused whatever note and references are typed, or None.
+
+    For asking before the decision dialog opens: the check runs with a note and every
+    reference filled in, so only what the person cannot fix in the dialog refuses here.
+    """
+    today = local_date(at or now())
+    # The reference the action takes, filled in; the other one is not offered by the dialog.
+    consent = "-" if action == Action.DISPOSE.value else None
+    report = "-" if action == Action.REPORT.value else None
+    try:
+        _judged(session, actor, tracking_no, action, today, "-", consent, report)
+    except DecisionRefused as refused:
+        return refused
+    return None
+
+
+def _judged(
+    session: Session,
+    actor: Actor,
+    tracking_no: str,
+    action: str,
+    today: date,
+    note: str | None,
+    consent_reference: str | None,
+    report_reference: str | None,
+) -> tuple[Action, str | None, ParcelRecord, list[Any], Verdict]:
+    """The permission table, then the rules of the terms: raises DecisionRefused, or returns
+    the action, the decider's role, the parcel, its open holds and the verdict."""
+    try:
+        act = parse_action(action)
+    except ValueError as exc:
+        raise DecisionRefused("action", str(exc)) from None
+    role = decider_role(session, actor.operator)
+    # The permission table decides who may take each action, before any other rule is read.
+    if not allowed(role, act.value):
+        raise DecisionRefused(ROLE_REFUSAL, f"{ROLE_REFUSAL}: {refusal(role, act.value)}")
+    parcel = get_parcel(session, tracking_no)
+    holds = list(session.connection().execute(_OPEN_HOLDS, {"t": parcel.tracking_no}).all())
+    verdict = judge(
+        DecisionRequest(
+            action=act.value,
+            role=role,
+            state=parcel.state,
+            reasons=tuple(dict.fromkeys(h.reason for h in holds)),
+            deadline=max((h.deadline for h in holds), default=None),
+            today=today,
+            note=note,
+            consent_reference=_clean(consent_reference),
+            report_reference=_clean(report_reference),
+        )
+    )
+    if not verdict.allowed:
+        raise DecisionRefused(verdict.article, verdict.message)
+    return act, role, parcel, holds, verdict
+
+
 def decide(
     session: Session,
     actor: Actor,
@@ -101,35 +162,13 @@ def decide(
     """Decide on a held parcel as `actor`; raises before writing anything when refused."""
     at = at or now()
     today = local_date(at)
-    try:
-        act = parse_action(action)
-    except ValueError as exc:
-        raise DecisionRefused("action", str(exc)) from None
-    role = decider_role(session, actor.operator)
-    # The permission table decides who may take each action, before any other rule is read.
-    if not allowed(role, act.value):
-        raise DecisionRefused(ROLE_REFUSAL, f"{ROLE_REFUSAL}: {refusal(role, act.value)}")
-    parcel = get_parcel(session, tracking_no)
+    note = note.strip() if note is not None else None
+    act, role, parcel, holds, verdict = _judged(
+        session, actor, tracking_no, action, today, note, consent_reference, report_reference
+    )
     conn = session.connection()
-    holds = conn.execute(_OPEN_HOLDS, {"t": parcel.tracking_no}).all()
     reasons = tuple(dict.fromkeys(h.reason for h in holds))
     deadline = max((h.deadline for h in holds), default=None)
-    note = note.strip() if note is not None else None
-    verdict = judge(
-        DecisionRequest(
-            action=act.value,
-            role=role,
-            state=parcel.state,
-            reasons=reasons,
-            deadline=deadline,
-            today=today,
-            note=note,
-            consent_reference=_clean(consent_reference),
-            report_reference=_clean(report_reference),
-        )
-    )
-    if not verdict.allowed:
-        raise DecisionRefused(verdict.article, verdict.message)
     ledger = _sale_ledger(act, sale, today)
     target = TARGET_STATE[act]
     check_transition(parcel.tracking_no, parcel.state, target)

@@ -21,10 +21,12 @@ from jpgb_terminal.rules.masking import mask_name
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.customers import IN_STORAGE, set_customer_status
 from jpgb_terminal.services.decisions import (
+    DecisionRefused,
     DecisionResult,
     SaleAmounts,
     decide,
     decisions_for,
+    refusal_up_front,
     sale_for,
 )
 from jpgb_terminal.services.errors import AuthError, NotFound
@@ -210,6 +212,20 @@ def pin_checked(
     if not check.ok or check.operator is None:
         raise AuthError(check.message)
     return Actor(station_id, check.operator.name)
+
+
+def refused_up_front(
+    store: Store,
+    station_id: str,
+    operator: str,
+    tracking_no: str,
+    action: str,
+    at: datetime | None = None,
+) -> DecisionRefused | None:
+    """Why the operator's `action` on the parcel would be refused whatever they type in the
+    decision dialog (its state, its holds, their role), or None: asked before it opens."""
+    with store.transaction() as session:
+        return refusal_up_front(session, Actor(station_id, operator), tracking_no, action, at=at)
 
 
 def decide_with_pin(

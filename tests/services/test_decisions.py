@@ -14,6 +14,7 @@ from jpgb_terminal.services.decisions import (
     SaleAmounts,
     decide,
     decisions_for,
+    refusal_up_front,
     sale_for,
 )
 from jpgb_terminal.services.errors import NotAllowed, NotFound, ServiceError
@@ -365,3 +366,38 @@ def test_the_sale_date_follows_japan_midnight(seeded: Store) -> None:
             at=datetime(2027, 1, 30, 15, 0, tzinfo=UTC),
         )
     assert result.sale is not None and result.sale.balance_fixed_on == date(2027, 1, 31)
+
+
+@pytest.mark.parametrize(
+    ("case", "who", "action", "at", "article"),
+    [
+        # Refused whatever the dialog would collect: the parcel, its holds, the role.
+        ("prohibited", SUPERVISOR, "release", RECEIVED, "Art. 14(1)"),
+        ("prohibited", SUPERVISOR, "sell", AFTER, "Art. 15.1"),
+        ("unannounced", SUPERVISOR, "release", AFTER, "Art. 15.3"),
+        ("unannounced", SUPERVISOR, "sell", BEFORE, "Art. 15.4"),
+        ("unannounced", Actor(STATION, "aiko"), "release", BEFORE, "role"),
+        ("not held", SUPERVISOR, "return", BEFORE, "Art. 15"),
+        # Not refused up front: the note, the consent or the report reference is typed later.
+        ("unannounced", SUPERVISOR, "release", BEFORE, None),
+        ("unannounced", SUPERVISOR, "dispose", BEFORE, None),
+        ("unannounced", SUPERVISOR, "report", BEFORE, None),
+        ("prohibited", SUPERVISOR, "dispose", RECEIVED, None),
+    ],
+)
+def test_refusal_up_front_is_what_no_typing_could_change(
+    seeded: Store, case: str, who: Actor, action: str, at: datetime, article: str | None
+) -> None:
+    if case == "prohibited":
+        number = held_prohibited(seeded)
+    elif case == "unannounced":
+        number = held_unannounced(seeded)
+    else:
+        number = jp12(3)
+        with seeded.transaction() as s:
+            receive(s, STAFF, number, at=RECEIVED)  # pre-alerted: received, not held
+    before = counts(seeded)
+    with seeded.transaction() as s:
+        found = refusal_up_front(s, who, number, action, at=at)
+    assert (found.article if found else None) == article
+    assert counts(seeded) == before
