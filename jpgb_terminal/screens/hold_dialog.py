@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from jpgb_terminal.rules.refs import hold_reasons
@@ -21,6 +21,7 @@ class HoldDialog(ModalScreen[tuple[str, str] | None]):
     HoldDialog { align: center middle; }
     #hold-box { width: 80; height: auto; border: thick $error; padding: 1 2; background: $panel; }
     #hold-reasons { height: 14; }
+    #hold-error { color: $error; height: auto; }
     """
 
     def __init__(self, tracking_no: str) -> None:
@@ -39,6 +40,7 @@ class HoldDialog(ModalScreen[tuple[str, str] | None]):
             )
             yield Label("Note (Enter to hold)")
             yield Input(placeholder="what was found, who was told", id="hold-note")
+            yield Static("", id="hold-error", markup=False)
 
     def on_mount(self) -> None:
         """Start on the reasons."""
@@ -52,6 +54,9 @@ class HoldDialog(ModalScreen[tuple[str, str] | None]):
     @on(Input.Submitted, "#hold-note")
     def _note_entered(self, event: Input.Submitted) -> None:
         if self.reason is None:
+            self.query_one("#hold-error", Static).update(
+                "Choose the reason first: arrow keys, then Enter."
+            )
             self.query_one(OptionList).focus()
             return
         self.dismiss((self.reason, event.value.strip()))

@@ -288,7 +288,10 @@ class HoldsReviewScreen(Screen[None]):
     def action_filter(self) -> None:
         """/: type a customer id or station id."""
         field = self.query_one("#match", Input)
-        field.value = self.match
+        # Opened empty, so Enter alone clears the filter, as the placeholder says.
+        field.value = ""
+        now_ = f" (now {self.match})" if self.match else ""
+        field.placeholder = f"customer id or station id{now_}: Enter applies, empty clears"
         field.add_class("open")
         field.focus()
 

@@ -256,6 +256,13 @@ async def test_hold_dialog_holds_with_reason(bench: Bench) -> None:
         await scan(pilot, jp12(2))
         await pilot.press("f3")
         await until(pilot, lambda: isinstance(app.screen, HoldDialog))
+        dialog = app.screen
+        await pilot.press("tab", "enter")  # on the note with no reason chosen: says so
+        await until(
+            pilot,
+            lambda: "Choose the reason first" in str(dialog.query_one("#hold-error").render()),
+        )
+        assert app.screen is dialog
         await pilot.press("down", "down", "enter")  # third reason: address mismatch
         await pilot.press(*"label says other warehouse", "enter")
         await until(pilot, lambda: isinstance(app.screen, BenchScreen) and app.screen.current.held)

@@ -97,8 +97,13 @@ async def test_supervisor_sees_held_parcels_overdue_first(bench: Bench) -> None:
         await until(pilot, lambda: rows(app) == [OLD, NEW])
         await pilot.press("/", *"ST99", "enter")
         await until(pilot, lambda: rows(app) == [])
-        await pilot.press("/", "ctrl+u", *"st01", "enter")
+        await pilot.press("/", *"st01", "enter")  # the field opens empty: typing replaces
         await until(pilot, lambda: rows(app) == [OLD, NEW])
+        await pilot.press("/", *"ST99", "enter")
+        await until(pilot, lambda: rows(app) == [])
+        await pilot.press("/", "enter")  # Enter alone clears the filter
+        await until(pilot, lambda: rows(app) == [OLD, NEW])
+        assert "customer/station: all" in str(screen.query_one("#review-filters").render())
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, BenchScreen))
 
