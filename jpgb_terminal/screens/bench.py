@@ -31,6 +31,7 @@ from jpgb_terminal.screens.widgets import (
 
 if TYPE_CHECKING:
     from jpgb_terminal.app import JpgbApp
+    from jpgb_terminal.devices.reading import ScaleReading
     from jpgb_terminal.devices.scale import DriverState
     from jpgb_terminal.devices.scanner import Scan
     from jpgb_terminal.workflow.receiving import ParcelCard
@@ -133,6 +134,20 @@ class BenchScreen(StationScreen):
                 "warn",
                 bell=True,
             )
+
+    def reading_shown(self, reading: ScaleReading | None) -> None:
+        """Once the previous parcel is off the scale, the banner stops asking for it."""
+        card = self.current
+        if (
+            self._refusal_shown
+            and card is not None
+            and card.step == "weight"
+            and reading is not None
+            and reading.grams is not None
+            and reading.grams < self.app.settings.empty_threshold_g
+        ):
+            self._refusal_shown = False
+            self.say(f"Scale empty: put {card.tracking_no} on the scale.", "info")
 
     # -- the flow ---------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from jpgb_terminal.screens.widgets import ScanField, WeightPanel
 
 if TYPE_CHECKING:
     from jpgb_terminal.app import JpgbApp
+    from jpgb_terminal.devices.reading import ScaleReading
     from jpgb_terminal.devices.scale import DriverState
     from jpgb_terminal.devices.scanner import Scan
 
@@ -129,6 +130,9 @@ class StationScreen(Screen[None]):
     def scale_state_changed(self, state: DriverState) -> None:
         """The scale connected, went offline or failed (after the status line shows it)."""
 
+    def reading_shown(self, reading: ScaleReading | None) -> None:
+        """A newer reading is on screen (for a screen that reacts to it)."""
+
     # -- banner, status, weight ---------------------------------------------------------
 
     def say(self, message: str, level: str = "info", *, bell: bool = False) -> None:
@@ -148,6 +152,7 @@ class StationScreen(Screen[None]):
     def _show_reading(self) -> None:
         reading = self.app.take_reading()
         self.query_one(WeightPanel).show(reading, self.app.device_states.get("scale", ""))
+        self.reading_shown(reading)
 
     # -- device news ------------------------------------------------------------------
 

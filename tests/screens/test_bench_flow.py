@@ -157,6 +157,8 @@ async def test_stale_weight_is_refused_until_the_scale_is_emptied(bench: Bench) 
         bench.scale.remove(settle=0)
         digits = app.screen.query_one("#weight-digits")
         await until(pilot, lambda: digits.value == "0.000")
+        # The banner no longer asks for what has been done.
+        await until(pilot, lambda: f"Scale empty: put {jp12(1)} on the scale" in banner(app))
         await weigh(pilot, bench, 1500)
     [record] = weights(bench, jp12(1))
     assert record.grams == 1500
