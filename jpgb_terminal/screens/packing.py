@@ -89,7 +89,11 @@ class PackingScreen(StationScreen):
         with Horizontal(id="middle"):
             yield Static("", id="price")
             yield DataTable(id="picklist", cursor_type="row", zebra_stripes=True)
-        yield ScanField(id="scan", burst_gap=self.app.settings.wedge_burst_ms / 1000)
+        yield ScanField(
+            id="scan",
+            burst_gap=self.app.settings.wedge_burst_ms / 1000,
+            prompt="scan a request sheet (SR-...), then its parcels, then the box label",
+        )
         yield Static("", id="status")
         yield Footer()
 

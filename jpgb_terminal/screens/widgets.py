@@ -41,9 +41,16 @@ class ScanField(Widget, can_focus=True):
 
         text: str
 
-    def __init__(self, *, burst_gap: float = 0.04, id: str | None = None) -> None:
-        """An empty field."""
+    def __init__(
+        self,
+        *,
+        burst_gap: float = 0.04,
+        prompt: str = "scan a parcel or type its tracking number",
+        id: str | None = None,
+    ) -> None:
+        """An empty field showing `prompt` until something is typed."""
         super().__init__(id=id)
+        self.prompt = prompt
         self.buffer = ""
         self.burst_gap = burst_gap
         self.toggler: Callable[[str], bool] | None = None
@@ -57,7 +64,7 @@ class ScanField(Widget, can_focus=True):
         if self.buffer:
             text.append(self.buffer)
         else:
-            text.append("scan a parcel or type its tracking number", "dim")
+            text.append(self.prompt, "dim")
         return text
 
     def on_key(self, event: events.Key) -> None:

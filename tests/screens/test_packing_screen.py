@@ -64,6 +64,7 @@ async def test_scan_to_labelled_declared_priced_box(bench: Bench) -> None:
         await login(pilot)
         screen = await to_packing(pilot, app)
         assert app.bench is screen
+        assert "scan a request sheet (SR-...)" in str(screen.query_one("#scan").render())
         await scan(pilot, "SR-000001")
         await until(pilot, lambda: screen.view is not None)
         assert "pick 2 parcel(s)" in banner(app)
