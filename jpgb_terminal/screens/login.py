@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
@@ -21,6 +22,9 @@ class LoginScreen(Screen[None]):
 
     CSS_PATH = "login.tcss"
     AUTO_FOCUS = "#name"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "unlock", "Unlock an operator"),
+    ]
 
     app: JpgbApp  # type: ignore[assignment]
 
@@ -69,6 +73,23 @@ class LoginScreen(Screen[None]):
             return
         settings = self.app.settings
         self.query_one("#station-state", Static).update(f"Station {settings.station_id} ready")
+
+    def action_unlock(self) -> None:
+        """F2: a supervisor or lead lifts a lockout here, without logging in."""
+        from jpgb_terminal.screens.unlock_dialog import UnlockDialog
+
+        if self.app.store is None:
+            return
+
+        def closed(done: str | None) -> None:
+            if done is not None:
+                message = self.query_one("#login-message", Static)
+                message.remove_class("error")
+                message.update(done)
+                self.query_one("#pin", Input).value = ""
+                self.query_one("#name", Input).focus()
+
+        self.app.push_screen(UnlockDialog(self.query_one("#name", Input).value.strip()), closed)
 
     @on(Input.Submitted, "#name")
     def _name_entered(self, event: Input.Submitted) -> None:

@@ -136,7 +136,10 @@ def verify_pin(
 
 def unlock_hint(name: str) -> str:
     """How a locked operator gets back in before the lockout ends."""
-    return f"a supervisor or lead can unlock sooner: jpgb user unlock {name} --operator THEIR_NAME"
+    return (
+        "a supervisor or lead can unlock sooner: F2 on the terminal's login screen, "
+        f"or jpgb user unlock {name} --operator THEIR_NAME"
+    )
 
 
 def unlock_operator(

@@ -31,7 +31,7 @@ from jpgb_terminal.services.decisions import (
 )
 from jpgb_terminal.services.errors import AuthError, NotFound
 from jpgb_terminal.services.holds_queue import HeldParcel, held_parcels
-from jpgb_terminal.services.operators import verify_pin
+from jpgb_terminal.services.operators import unlock_operator, verify_pin
 from jpgb_terminal.services.parcels import parcel_view
 from jpgb_terminal.services.receipts import (
     ReceiptView,
@@ -212,6 +212,22 @@ def pin_checked(
     if not check.ok or check.operator is None:
         raise AuthError(check.message)
     return Actor(station_id, check.operator.name)
+
+
+def unlock_with_pin(
+    store: Store,
+    station_id: str,
+    supervisor: str,
+    pin: str,
+    locked: str,
+    *,
+    at: datetime | None = None,
+) -> None:
+    """Lift `locked`'s lockout once the supervisor's (or lead's) PIN is checked; the
+    permission table decides who may."""
+    actor = pin_checked(store, station_id, supervisor, pin, at=at)
+    with store.transaction() as session:
+        unlock_operator(session, actor, locked, at=at)
 
 
 def refused_up_front(

@@ -39,7 +39,8 @@ def test_five_wrong_pins_lock_for_fifteen_minutes(store: Store) -> None:
     locked = _login(store, "aiko", "0000", T0 + timedelta(seconds=5))
     assert not locked.ok and locked.locked_until == T0 + timedelta(seconds=5, minutes=15)
     # Where to go for an unlock, in words a person at the bench can act on.
-    assert "can unlock sooner: jpgb user unlock aiko --operator" in locked.message
+    assert "can unlock sooner: F2 on the terminal's login screen" in locked.message
+    assert "jpgb user unlock aiko --operator" in locked.message
     # Even the right PIN is refused while locked.
     refused = _login(store, "aiko", "1111", T0 + timedelta(minutes=10)).message
     assert "locked until" in refused and "jpgb user unlock aiko" in refused
