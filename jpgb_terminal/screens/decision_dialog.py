@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from jpgb_terminal.screens.pin_dialog import PinDialog
+
 if TYPE_CHECKING:
-    from jpgb_terminal.app import JpgbApp
     from jpgb_terminal.services.decisions import DecisionResult
 
 ACTION_TEXT = {
@@ -38,7 +37,7 @@ class DecisionOutcome:
     message: str = ""
 
 
-class DecisionDialog(ModalScreen[DecisionOutcome | None]):
+class DecisionDialog(PinDialog[DecisionOutcome]):
     """Enter moves from field to field; Enter on the PIN decides; Esc cancels.
 
     A wrong PIN keeps the dialog open (the attempt is counted); a refusal or a decision
@@ -46,9 +45,7 @@ class DecisionDialog(ModalScreen[DecisionOutcome | None]):
     """
 
     CSS_PATH = "decision_dialog.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
-
-    app: JpgbApp  # type: ignore[assignment]
+    ERROR_ID: ClassVar[str] = "decision-error"
 
     def __init__(self, tracking_no: str, action: str, operator: str) -> None:
         """For `action` on the parcel `tracking_no`, decided by the logged-in `operator`."""
@@ -56,7 +53,6 @@ class DecisionDialog(ModalScreen[DecisionOutcome | None]):
         self.tracking_no = tracking_no
         self.action = action
         self.operator = operator
-        self.busy = False
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -126,44 +122,25 @@ class DecisionDialog(ModalScreen[DecisionOutcome | None]):
 
     def on_mount(self) -> None:
         """Start on the note."""
-        for field in self.query(Input):
-            field.cursor_blink = self.app.cursor_blink
+        super().on_mount()
         self.query_one("#note", Input).focus()
 
-    def _value(self, field: str) -> str:
-        return self.query_one(f"#{field}", Input).value.strip()
-
-    def _error(self, text: str, field: str | None = None) -> None:
-        self.query_one("#decision-error", Static).update(text)
-        if field is not None:
-            self.query_one(f"#{field}", Input).focus()
-
-    @on(Input.Submitted)
-    def _next(self, event: Input.Submitted) -> None:
-        fields = self.fields
-        index = fields.index(event.input.id or "note")
-        if index + 1 < len(fields):
-            self.query_one(f"#{fields[index + 1]}", Input).focus()
+    def submit(self) -> None:
+        """Check what the action needs, then decide with the PIN."""
+        if not self.value("note"):
+            self.error("A decision needs a note saying why.", "note")
             return
-        self._submit()
-
-    def _submit(self) -> None:
-        if self.busy:
+        if self.action == "report" and not self.value("report-ref"):
+            self.error("A report needs the police report reference.", "report-ref")
             return
-        if not self._value("note"):
-            self._error("A decision needs a note saying why.", "note")
+        if self.action == "sell" and not self.value("proceeds"):
+            self.error("A sale records its proceeds (yen).", "proceeds")
             return
-        if self.action == "report" and not self._value("report-ref"):
-            self._error("A report needs the police report reference.", "report-ref")
-            return
-        if self.action == "sell" and not self._value("proceeds"):
-            self._error("A sale records its proceeds (yen).", "proceeds")
-            return
-        if not self._value("pin"):
-            self._error(f"{self.operator} must type their PIN to decide.", "pin")
+        if not self.value("pin"):
+            self.error(f"{self.operator} must type their PIN to decide.", "pin")
             return
         self.busy = True
-        self._error("Checking the PIN...")
+        self.error("Checking the PIN...")
         self._decide()
 
     @work(group="db", exclusive=True)
@@ -176,7 +153,7 @@ class DecisionDialog(ModalScreen[DecisionOutcome | None]):
         assert store is not None
         sale = None
         if self.action == "sell":
-            amounts = [int(self._value(name) or "0") for name in FEES]
+            amounts = [int(self.value(name) or "0") for name in FEES]
             sale = SaleAmounts(*amounts)
         try:
             result = await self.app.run_db(
@@ -184,20 +161,17 @@ class DecisionDialog(ModalScreen[DecisionOutcome | None]):
                 store,
                 self.app.settings.station_id,
                 self.operator,
-                self._value("pin"),
+                self.value("pin"),
                 self.tracking_no,
                 self.action,
-                self._value("note"),
-                consent_reference=self._value("consent") if self.action == "dispose" else None,
-                report_reference=self._value("report-ref") if self.action == "report" else None,
+                self.value("note"),
+                consent_reference=self.value("consent") if self.action == "dispose" else None,
+                report_reference=self.value("report-ref") if self.action == "report" else None,
                 sale=sale,
                 at=self.app.clock(),
             )
         except AuthError as exc:
-            self.busy = False
-            self.query_one("#pin", Input).value = ""
-            self.app.bell()
-            self._error(f"PIN refused: {exc}. Nothing recorded.", "pin")
+            self.pin_refused(exc)
             return
         except DecisionRefused as exc:
             self.dismiss(
@@ -212,10 +186,6 @@ class DecisionDialog(ModalScreen[DecisionOutcome | None]):
             )
             return
         self.dismiss(DecisionOutcome(self.tracking_no, self.action, result=result))
-
-    def action_cancel(self) -> None:
-        """Close without deciding."""
-        self.dismiss(None)
 
 
 def outcome_text(outcome: DecisionOutcome) -> tuple[str, str]:

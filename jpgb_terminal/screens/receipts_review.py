@@ -6,16 +6,17 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from jpgb_terminal.clock import WAREHOUSE_TZ
 from jpgb_terminal.rules.permissions import allowed
 from jpgb_terminal.screens.holds_review import say
+from jpgb_terminal.screens.pin_dialog import PinDialog
 
 if TYPE_CHECKING:
     from jpgb_terminal.app import JpgbApp
@@ -134,14 +135,13 @@ class ReceiptsReviewScreen(Screen[None]):
         self.app.push_screen(ReceiptReviewDialog(tracking_no, flow.operator), closed)
 
 
-class ReceiptReviewDialog(ModalScreen[tuple[str, int] | str | None]):
+class ReceiptReviewDialog(PinDialog[tuple[str, int] | str]):
     """Note, then the reviewer's PIN again; Enter moves on, Enter on the PIN records, Esc cancels.
 
     A wrong PIN keeps the dialog open (the attempt is counted); a refusal closes it with the
     reason, a review with (tracking number, receipts reviewed).
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
     ReceiptReviewDialog { align: center middle; }
     #receipt-review-box { width: 76; height: auto; border: thick $accent; padding: 1 2;
@@ -150,15 +150,14 @@ class ReceiptReviewDialog(ModalScreen[tuple[str, int] | str | None]):
     .receipt-label { width: 8; padding: 1 1 0 0; }
     .receipt-row Input { width: 1fr; }
     """
-
-    app: JpgbApp  # type: ignore[assignment]
+    FIELDS: ClassVar[tuple[str, ...]] = ("note", "pin")
+    ERROR_ID: ClassVar[str] = "receipt-review-error"
 
     def __init__(self, tracking_no: str, operator: str) -> None:
         """For the parcel `tracking_no`, reviewed by the logged-in `operator`."""
         super().__init__()
         self.tracking_no = tracking_no
         self.operator = operator
-        self.busy = False
 
     def compose(self) -> ComposeResult:
         """Title, note, PIN and an error line."""
@@ -182,27 +181,17 @@ class ReceiptReviewDialog(ModalScreen[tuple[str, int] | str | None]):
 
     def on_mount(self) -> None:
         """Start on the note."""
-        for field in self.query(Input):
-            field.cursor_blink = self.app.cursor_blink
+        super().on_mount()
         self.query_one("#note", Input).focus()
 
-    def _error(self, text: str) -> None:
-        self.query_one("#receipt-review-error", Static).update(text)
-
-    @on(Input.Submitted, "#note")
-    def _note_entered(self) -> None:
-        self.query_one("#pin", Input).focus()
-
-    @on(Input.Submitted, "#pin")
-    def _pin_entered(self, event: Input.Submitted) -> None:
-        if self.busy:
-            return
-        if not event.value:
-            self._error(f"{self.operator} must type their PIN to record the review.")
+    def submit(self) -> None:
+        """The PIN is required; the note is not."""
+        if not self.value("pin"):
+            self.error(f"{self.operator} must type their PIN to record the review.", "pin")
             return
         self.busy = True
-        self._error("Checking the PIN...")
-        self._review(event.value, self.query_one("#note", Input).value.strip())
+        self.error("Checking the PIN...")
+        self._review(self.value("pin"), self.value("note"))
 
     @work(group="db", exclusive=True)
     async def _review(self, pin: str, note: str) -> None:
@@ -223,16 +212,9 @@ class ReceiptReviewDialog(ModalScreen[tuple[str, int] | str | None]):
                 at=self.app.clock(),
             )
         except AuthError as exc:
-            self.busy = False
-            self.query_one("#pin", Input).value = ""
-            self.app.bell()
-            self._error(f"PIN refused: {exc}. Nothing recorded.")
+            self.pin_refused(exc)
             return
         except ValueError as exc:  # ServiceError: reviewed meanwhile, or not allowed
             self.dismiss(str(exc))
             return
         self.dismiss((self.tracking_no, len(reviewed)))
-
-    def action_cancel(self) -> None:
-        """Close without recording anything."""
-        self.dismiss(None)
