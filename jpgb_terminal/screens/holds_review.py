@@ -145,16 +145,17 @@ class HoldsReviewScreen(Screen[None]):
         self.sub_title = "Held parcels (Art. 14, 15)"
         self.query_one("#match", Input).cursor_blink = self.app.cursor_blink
         table = self.query_one("#held", DataTable)
+        # What a supervisor acts on first, leftmost: a narrow terminal cuts the right end.
         for label, key in (
             ("status", "status"),
             ("tracking", "tracking"),
+            ("days left", "days"),
+            ("deadline", "deadline"),
+            ("reasons", "reasons"),
             ("customer", "customer"),
             ("name", "name"),
             ("station", "station"),
-            ("reasons", "reasons"),
             ("received", "received"),
-            ("deadline", "deadline"),
-            ("days left", "days"),
         ):
             table.add_column(label, key=key)
         self._show_filters()
@@ -225,13 +226,13 @@ class HoldsReviewScreen(Screen[None]):
             table.add_row(
                 status_cell(h),
                 h.tracking_no,
+                days_cell(h),
+                h.deadline.isoformat(),
+                Text(", ".join(h.reasons)),
                 h.customer_id or "-",
                 queue.masked_names.get(h.customer_id or "", "-"),
                 h.station_id,
-                Text(", ".join(h.reasons)),
                 h.received_at.astimezone(WAREHOUSE_TZ).date().isoformat(),
-                h.deadline.isoformat(),
-                days_cell(h),
                 key=h.tracking_no,
             )
         if before is not None and before in table.rows:

@@ -78,11 +78,20 @@ async def test_supervisor_sees_held_parcels_overdue_first(bench: Bench) -> None:
         screen = await open_review(pilot)
         assert rows(app) == [OLD, NEW]
         table = screen.query_one("#held")
-        old_row = [str(c) for c in table.get_row(OLD)]
-        assert old_row[0] == "OVERDUE" and "10 days over" in old_row[-1]
-        assert "no_prealert" in old_row[5]
-        new_row = [str(c) for c in table.get_row(NEW)]
-        assert new_row[0] == "held" and new_row[-1] == "60"
+
+        def cell(row: str, column: str) -> str:
+            return str(table.get_cell(row, column))
+
+        assert cell(OLD, "status") == "OVERDUE" and "10 days over" in cell(OLD, "days")
+        assert "no_prealert" in cell(OLD, "reasons")
+        assert cell(NEW, "status") == "held" and cell(NEW, "days") == "60"
+        # What a supervisor acts on comes first: status, tracking, days left, deadline.
+        assert [str(c.label) for c in table.ordered_columns][:4] == [
+            "status",
+            "tracking",
+            "days left",
+            "deadline",
+        ]
         assert "2 held, 1 overdue" in str(screen.query_one("#review-totals").render())
         await pilot.press("o")
         await until(pilot, lambda: rows(app) == [OLD])
