@@ -39,7 +39,7 @@ def verify(
     """Verify every station's chain (hashes, links, no gaps) and that every weight matches its
     event; exit 1 naming the first broken event."""
     from jpgb_terminal.audit.verify import Break, VerifyReport, compare_stores, verify_store
-    from jpgb_terminal.store.engine import display_url
+    from jpgb_terminal.store.engine import display_url, normalize_url
 
     settings = settings_for(config)
     urls = list(dbs or [settings.db])
@@ -59,7 +59,7 @@ def verify(
                 opened.append(engine)
                 conn = engine.connect()
                 report = verify_store(conn)
-            name = display_url(engine.url.render_as_string(hide_password=False))
+            name = display_url(normalize_url(url))
             checked.append((name, conn, report))
             results.append(_report_dict(name, report))
         cross: list[Break] = []
@@ -100,19 +100,17 @@ def verify(
 
 def _reader(url: str) -> Any:
     """An engine that only reads: a SQLite file is read without taking the station's write lock."""
-    from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
     from jpgb_terminal.store.engine import StoreError, make_engine, normalize_url
 
     url = normalize_url(url)
     parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return make_engine(url)
-    if not parsed.database or not Path(parsed.database).is_file():
+    if parsed.get_backend_name() == "sqlite" and (
+        not parsed.database or not Path(parsed.database).is_file()
+    ):
         raise StoreError(f"no store at {parsed.database}")
-    # Not make_engine: its BEGIN IMMEDIATE would stop the bench from writing while we read.
-    return create_engine(url)
+    return make_engine(url, read_only=True)
 
 
 def _report_dict(name: str, report: Any) -> dict[str, Any]:

@@ -79,6 +79,11 @@ def handled_errors() -> Iterator[None]:
     except (StoreError, ServiceError, InvalidTrackingNumber) as exc:
         fail(str(exc))
     except OperationalError as exc:
+        if "readonly database" in str(exc.orig):
+            fail(
+                "the store is read-only (read-only media, or a file this user may not "
+                "write): it can be read, not changed; nothing was recorded"
+            )
         fail(f"the store could not be used: {exc.orig}")
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
@@ -80,14 +82,44 @@ def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur.close()
 
 
+def _on_read_only_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # Reading needs no write lock (BEGIN IMMEDIATE would take one, or fail on read-only media).
+    dbapi_conn.isolation_level = None
+    dbapi_conn.execute("PRAGMA query_only=ON")
+    dbapi_conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+
+
 def _on_sqlite_begin(conn: Any) -> None:
     # IMMEDIATE takes the write lock up front, so two writers queue on busy_timeout instead
     # of failing half-way with "database is locked" (and per-station sequences stay gap-free).
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`, with SQLite pragmas applied on every connection."""
+def _read_only_media(path: Path) -> bool:
+    """An existing store whose folder cannot be written (a read-only mount, a write-protected
+    stick): SQLite could not create its journal files there, so it is opened read-only."""
+    return path.is_file() and not os.access(path.parent, os.W_OK)
+
+
+def _read_only_url(path: Path) -> str:
+    """The store as an immutable read-only file: no journal, no locks, no writes."""
+    wal = path.with_name(path.name + "-wal")
+    if wal.is_file() and wal.stat().st_size > 0:
+        # Changes still in the write-ahead log cannot be read without writing: refuse rather
+        # than show (or verify) an older state of the store.
+        raise StoreError(
+            f"the store {path} is on read-only media with changes still in {wal.name}: "
+            "copy it again after the terminal using it has been closed"
+        )
+    return f"sqlite:///file:{quote(str(path))}?mode=ro&immutable=1&uri=true"
+
+
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    """An engine for `url`, with SQLite pragmas applied on every connection.
+
+    `read_only` reads a SQLite store without ever taking its write lock (a bench may be
+    writing meanwhile); a store on read-only media is always opened that way.
+    """
     url = check_url(url)
     path = _sqlite_path(url)
     if path is not None:
@@ -95,12 +127,15 @@ def make_engine(url: str) -> Engine:
             raise StoreError(
                 f"the store {path} is a folder: name a file in it, e.g. {path}/station.db"
             )
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(
-                f"cannot create the store's folder {path.parent}: {exc.strerror}"
-            ) from exc
+        if _read_only_media(path):
+            read_only, url = True, _read_only_url(path)
+        else:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the store's folder {path.parent}: {exc.strerror}"
+                ) from exc
     connect_args: dict[str, Any] = {}
     networked = url.startswith("postgresql")
     if networked:
@@ -110,7 +145,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args=connect_args, pool_pre_ping=networked)
     except (ImportError, NoSuchModuleError, ArgumentError) as exc:
         raise StoreError(f"cannot open the store {display_url(url)}: {exc}") from None
-    if engine.dialect.name == "sqlite":
+    if engine.dialect.name == "sqlite" and read_only:
+        event.listen(engine, "connect", _on_read_only_connect)
+    elif engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
     return engine
