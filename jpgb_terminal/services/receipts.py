@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 from sqlmodel import Session
 
 from jpgb_terminal.clock import now
@@ -91,18 +91,19 @@ def review_duplicate_receipts(
         tracking_no=tracking_no,
         at=at,
     )
-    mark_reviewed(conn, pending, at, actor.operator)
+    mark_reviewed(conn, [(event_id, at, actor.operator) for event_id in pending])
     return pending
 
 
-def mark_reviewed(
-    conn: Connection, event_ids: list[str], at: datetime, operator: str | None
-) -> None:
-    """Mark receipts reviewed (those not reviewed yet: the first review stands)."""
-    if not event_ids:
-        return
-    conn.execute(
-        RECEIPT.update()
-        .where(RECEIPT.c.event_id.in_(event_ids), RECEIPT.c.reviewed_at.is_(None))
-        .values(reviewed_at=at, reviewed_by=operator)
-    )
+# The first review of a receipt stands: one arriving later from another bench changes nothing.
+_MARK = (
+    RECEIPT.update()
+    .where(RECEIPT.c.event_id == bindparam("b_event_id"), RECEIPT.c.reviewed_at.is_(None))
+    .values(reviewed_at=bindparam("b_at"), reviewed_by=bindparam("b_by"))
+)
+
+
+def mark_reviewed(conn: Connection, reviews: list[tuple[str, datetime, str | None]]) -> None:
+    """Mark receipts reviewed: (receipt event id, when, by whom) each, in one statement."""
+    if reviews:
+        conn.execute(_MARK, [{"b_event_id": i, "b_at": at, "b_by": by} for i, at, by in reviews])

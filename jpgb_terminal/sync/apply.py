@@ -50,6 +50,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from jpgb_terminal.clock import now
 from jpgb_terminal.privacy.purge import ANONYMISED_NAME
 from jpgb_terminal.rules.states import FINAL_STATES, ParcelState
+from jpgb_terminal.services.receipts import mark_reviewed
 from jpgb_terminal.store.ledger import Decision, Sale
 from jpgb_terminal.store.sync_tables import Receipt, SyncIssue
 from jpgb_terminal.store.tables import (
@@ -224,6 +225,7 @@ class Projection:
         self.new_operators: dict[str, dict[str, Any]] = {}
         self.operator_updates: dict[str, dict[str, Any]] = {}
         self.second_receipts: set[str] = set()
+        self.reviews: list[tuple[str, datetime, str | None]] = []  # receipt event id, at, by
         self.issues: dict[str, dict[str, Any]] = {}
         self.snapshots = Snapshots()
         self._load(events)
@@ -408,20 +410,8 @@ class Projection:
                 .values(duplicate=bindparam("b_duplicate")),
                 receipt_updates,
             )
-        reviews = self.inserts.get("receipt_review")
-        if reviews:
-            # After the receipts are in: the first review of a receipt stands.
-            conn.execute(
-                RECEIPT.update()
-                .where(
-                    and_(
-                        RECEIPT.c.event_id == bindparam("b_event_id"),
-                        RECEIPT.c.reviewed_at.is_(None),
-                    )
-                )
-                .values(reviewed_at=bindparam("b_at"), reviewed_by=bindparam("b_by")),
-                reviews,
-            )
+        # After the receipts are in, so a review in the same batch finds them.
+        mark_reviewed(conn, self.reviews)
         if self.issues:
             known = set()
             ids = sorted(self.issues)
@@ -745,9 +735,7 @@ def _receipt_reviewed(p: Projection, e: SyncEvent) -> None:
     ids = e.payload["receipt_event_ids"]
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
         raise ApplyError(e, "receipt_event_ids must be a list of event ids")
-    p.inserts["receipt_review"] += [
-        {"b_event_id": i, "b_at": e.occurred_at, "b_by": e.operator} for i in ids
-    ]
+    p.reviews += [(i, e.occurred_at, e.operator) for i in ids]
 
 
 def _recorded_only(p: Projection, e: SyncEvent) -> None:
