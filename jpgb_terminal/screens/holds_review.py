@@ -291,8 +291,8 @@ class HoldsReviewScreen(Screen[None]):
         field = self.query_one("#match", Input)
         # Opened empty, so Enter alone clears the filter, as the placeholder says.
         field.value = ""
-        now_ = f" (now {self.match})" if self.match else ""
-        field.placeholder = f"customer id or station id{now_}: Enter applies, empty clears"
+        current = f" (now {self.match})" if self.match else ""
+        field.placeholder = f"customer id or station id{current}: Enter applies, empty clears"
         field.add_class("open")
         field.focus()
 
