@@ -18,6 +18,9 @@ At the central store:
                     supervisor to review.  Stations keep them too for pulled receipts.
   sync_issue        events stored but not projected (unknown kinds, facts that do not fit),
                     for someone to look at; they never stop a push silently.
+  quarantine        events central refused (jpgb_terminal.sync.merge): kept, never projected,
+                    until a supervisor's `sync.quarantine_resolved` event (recorded at a bench)
+                    acknowledges them.
 
 Everywhere:
   store_info        facts about the store itself; `role` = `central` marks the central store,
@@ -29,7 +32,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Integer
+from sqlalchemy import BigInteger, Column, Integer, Text
 from sqlmodel import Field, SQLModel
 
 from jpgb_terminal.store.types import UTCDateTime
@@ -107,6 +110,28 @@ class SyncIssue(SQLModel, table=True):
     kind: str = Field(max_length=40)
     problem: str = Field(max_length=2000)
     noted_at: datetime = _ts(nullable=False)
+
+
+class Quarantine(SQLModel, table=True):
+    """An event central refused: why, whether it is in the event log, and who resolved it."""
+
+    __tablename__ = "quarantine"
+
+    station_id: str = Field(primary_key=True, max_length=40)
+    seq: int = Field(primary_key=True)
+    event_id: str = Field(max_length=36)
+    kind: str = Field(max_length=200)
+    tracking_no: str | None = Field(default=None, max_length=200)
+    stored: bool = False
+    """In the event log (pulled, never projected); else refused outright and the push stops."""
+    reason: str = Field(max_length=2000)
+    content: str = Field(sa_column=Column(Text(), nullable=False))
+    """The event as pushed (JSON), so a refused one is kept whatever it holds."""
+    state: str = Field(default="open", max_length=10)
+    noted_at: datetime = _ts(nullable=False)
+    resolved_at: datetime | None = _ts()
+    resolved_by: str | None = Field(default=None, max_length=80)
+    resolved_note: str | None = Field(default=None, max_length=2000)
 
 
 class StoreInfo(SQLModel, table=True):

@@ -71,6 +71,7 @@ from jpgb_terminal.sync.link import (
     SyncError,
     SyncTimeout,
 )
+from jpgb_terminal.sync.merge import MergeResult, merge_batch, quarantine_rows, quarantined_ids
 from jpgb_terminal.sync.wire import (
     SequenceState,
     insert_events,
@@ -123,6 +124,10 @@ class SyncReport:
     held_here: list[str] = field(default_factory=list)
     """Parcels this bench held because a customer's status changed elsewhere."""
     alarms: list[str] = field(default_factory=list)
+    quarantined: list[str] = field(default_factory=list)
+    """Events central refused this round and keeps in quarantine (named)."""
+    open_quarantine: list[str] = field(default_factory=list)
+    """This station's events waiting in central's quarantine for a supervisor."""
     error: str | None = None
     error_kind: str | None = None
     """offline, timeout, rejected or error."""
@@ -151,6 +156,8 @@ class SyncReport:
             text = f"sync failed ({self.error_kind}): {self.error}; {self.queued} queued"
         if self.alarms:
             text += " | ALARM: " + "; ".join(self.alarms)
+        if self.open_quarantine:
+            text += f" | QUARANTINE ({len(self.open_quarantine)}): " + self.open_quarantine[0]
         return text
 
 
@@ -205,6 +212,7 @@ class _BatchResult:
     ignored: int
     outcome: ApplyOutcome
     sequence: SequenceState
+    merged: MergeResult
 
 
 # -- local sync_state ----------------------------------------------------------------------
@@ -357,19 +365,25 @@ def _push_batch(
         # The store stations push to is central from now on: nothing is recorded there directly.
         # (Only a push marks it: a status check pointed at the wrong store must not.)
         mark_central(conn)
-        new = insert_events(conn, events, record_order=True)
-        outcome = apply_events(conn, new, snaps) if new else ApplyOutcome()
-        sequence = update_sequence(conn, station_id, [e.seq for e in events], now())
-    return _BatchResult(len(new), len(events) - len(new), outcome, sequence)
+        merged = merge_batch(conn, events, snaps)
+        seqs = merged.delivered
+        sequence = update_sequence(conn, station_id, seqs, now())
+    return _BatchResult(merged.inserted, merged.ignored, merged.outcome, sequence, merged)
 
 
 def _pull_page(
     conn: Connection, station_id: str, after: int, limit: int
-) -> tuple[list[SyncEvent], int, Snapshots]:
+) -> tuple[list[SyncEvent], int, Snapshots, set[str]]:
     with conn.begin():
         events, last = read_pull_page(conn, station_id, after, limit)
         snaps = read_snapshots(conn, *snapshot_names(events)) if events else Snapshots()
-    return events, last, snaps
+        held = quarantined_ids(conn, [e.event_id for e in events])
+    return events, last, snaps, held
+
+
+def _open_quarantine(conn: Connection, station_id: str) -> list[str]:
+    with conn.begin():
+        return [r.line() for r in quarantine_rows(conn, station_id=station_id, open_only=True)]
 
 
 def _merge(report: SyncReport, outcome: ApplyOutcome) -> None:
@@ -406,14 +420,22 @@ def _push(
         result = step.result()
         if os.environ.get(CRASH_HOOK) == "1":
             os.kill(os.getpid(), signal.SIGKILL)  # test hook: die between commit and mark
-        _advance(local, station_id, "pushed_seq", batch[-1].seq)
+        merged = result.merged
+        delivered = [s for s in merged.delivered if s <= batch[-1].seq]
+        if merged.stopped is None:
+            _advance(local, station_id, "pushed_seq", batch[-1].seq)
+        elif delivered:
+            _advance(local, station_id, "pushed_seq", max(delivered))
         report.batches += 1
         report.pushed += result.inserted
         report.already_central += result.ignored
         _merge(report, result.outcome)
-        alarm = result.sequence.alarm
-        if alarm and alarm not in report.alarms:
-            report.alarms.append(alarm)
+        for alarm in [result.sequence.alarm, *merged.alarms]:
+            if alarm and alarm not in report.alarms:
+                report.alarms.append(alarm)
+        report.quarantined += [q for q in merged.quarantined if q not in report.quarantined]
+        if merged.stopped is not None:
+            raise CentralRejected(f"central refused an event, push stopped at {merged.stopped}")
         events = upcoming
 
 
@@ -439,7 +461,7 @@ def _pull(
         cursor = int(_state(conn, station_id)["pulled_central_id"])
     while True:
         after = cursor
-        events, last, snaps = link.run(
+        events, last, snaps, held = link.run(
             "pull",
             partial(_pull_page, station_id=station_id, after=after, limit=page),
             clock.step(),
@@ -448,6 +470,9 @@ def _pull(
             return
         with local.engine.begin() as conn:
             new = insert_events(conn, events, record_order=False)
+            # Quarantined at central: kept in the log here too (the chain stays whole), never
+            # projected.
+            new = [e for e in new if e.event_id not in held]
             outcome = apply_events(conn, new, snaps) if new else ApplyOutcome()
             # In the page's own transaction: a round cut off after this page must not leave
             # a pulled suspension applied here without its holds.
@@ -537,7 +562,16 @@ def sync_once(
             report.alarms = [s.alarm for s in states if s.alarm]
             mine = next((s for s in states if s.station_id == station_id), None)
             mark = mine.max_contiguous_seq if mine else 0
-            _push(local, link, station_id, report, clock, batch_size, mark)
+            refused: CentralRejected | None = None
+            try:
+                _push(local, link, station_id, report, clock, batch_size, mark)
+            except CentralRejected as exc:
+                refused = exc  # the quarantine is read even then: that is when it matters
+            report.open_quarantine = link.run(
+                "quarantine", partial(_open_quarantine, station_id=station_id), clock.step()
+            )
+            if refused is not None:
+                raise refused
             if pull:
                 _pull(local, link, station_id, report, clock, pull_page)
             report.ok = True
@@ -582,10 +616,12 @@ def _record(local: Store, station_id: str, report: SyncReport) -> None:
                 "last_success_at": report.finished_at,
                 "offline_since": None,
                 "last_error": None,
-                "alarm": "; ".join(report.alarms)[:2000] or None,
+                "alarm": _alarm_text(report),
             }
         else:
             values = {"last_error": (report.error or "")[:2000]}
+            if report.open_quarantine:
+                values["alarm"] = _alarm_text(report)
             if report.error_kind in ("offline", "timeout"):
                 values["offline_since"] = state["offline_since"] or report.started_at
         conn.execute(
@@ -593,6 +629,16 @@ def _record(local: Store, station_id: str, report: SyncReport) -> None:
         )
         pushed = int(state["pushed_seq"])
         report.queued = _queued(conn, station_id, pushed)
+
+
+def _alarm_text(report: SyncReport) -> str | None:
+    parts = list(report.alarms)
+    if report.open_quarantine:
+        parts.append(
+            f"{len(report.open_quarantine)} event(s) in central's quarantine, first "
+            f"{report.open_quarantine[0]} (`jpgb sync quarantine list`)"
+        )
+    return "; ".join(parts)[:2000] or None
 
 
 def watch(
