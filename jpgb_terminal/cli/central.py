@@ -92,6 +92,7 @@ def status(
                 {"station_id": st, "kind": kind, "event_id": eid, "problem": problem}
                 for st, kind, eid, problem in overview.issue_list
             ],
+            "quarantine": overview.quarantine,
         }
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -111,6 +112,14 @@ def status(
         # Not wrapped: an event id must stay whole to be copied.
         console.print(
             f"  issue: {station_id} {kind} {event_id}: {problem}", highlight=False, soft_wrap=True
+        )
+    for line in overview.quarantine:
+        console.print(f"  QUARANTINE: {line}", highlight=False, soft_wrap=True)
+    if overview.quarantine:
+        console.print(
+            "  resolved at a bench: `jpgb sync quarantine resolve STATION SEQ --operator NAME "
+            "--note TEXT`",
+            highlight=False,
         )
     if overview.issues > len(overview.issue_list):
         console.print(

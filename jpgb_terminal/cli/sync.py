@@ -14,11 +14,13 @@ from rich.markup import escape
 from jpgb_terminal.cli.common import (
     ConfigOpt,
     DbOpt,
+    PinStdinOpt,
     StationOpt,
     console,
     fail,
     handled_errors,
     open_cli_store,
+    operator_login,
     settings_for,
 )
 from jpgb_terminal.settings import Settings
@@ -71,6 +73,14 @@ def _print_report(report: SyncReport, as_json: bool) -> None:
         console.print(f"  {tracking_no} received more than once: flagged", highlight=False)
     for tracking_no in report.held_here:
         console.print(f"  {tracking_no} held: its customer's status changed", highlight=False)
+    for line in report.quarantined:
+        console.print(f"  quarantined at central: {escape(line)}", highlight=False, soft_wrap=True)
+    if report.open_quarantine:
+        console.print(
+            f"  {len(report.open_quarantine)} event(s) of this station in central's quarantine: "
+            "`jpgb sync quarantine list`",
+            highlight=False,
+        )
 
 
 @app.callback()
@@ -211,3 +221,78 @@ def status(
             f"seen {s['max_seen_seq']}, last push {s['last_push_at']}{gap}",
             highlight=False,
         )
+
+
+quarantine_app = typer.Typer(
+    help="Events central refused and keeps unprojected: list, resolve.", no_args_is_help=True
+)
+app.add_typer(quarantine_app, name="quarantine")
+
+
+@quarantine_app.command("list")
+def quarantine_list(
+    all_: Annotated[bool, typer.Option("--all", help="Also the resolved ones.")] = False,
+    central: CentralOpt = None,
+    db: DbOpt = None,
+    station: StationOpt = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Central's quarantined events: station, seq, kind, parcel, reason."""
+    from jpgb_terminal.sync.quarantine import list_quarantine
+
+    settings = settings_for(config, db, station)
+    url = _central(settings, central)
+    try:
+        rows = list_quarantine(url, open_only=not all_)
+    except SyncError as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        console.print("nothing in quarantine", highlight=False)
+    for row in rows:
+        console.print(f"{row.state:>8}  {escape(row.line())}", highlight=False, soft_wrap=True)
+
+
+@quarantine_app.command("resolve")
+def quarantine_resolve(
+    station_id: Annotated[
+        str, typer.Argument(metavar="STATION", help="The refused event's station.")
+    ],
+    seq: Annotated[int, typer.Argument(metavar="SEQ", help="Its sequence number.")],
+    operator: Annotated[
+        str,
+        typer.Option(
+            "--operator", help="The supervisor or lead (PIN asked; stdin if piped).", metavar="NAME"
+        ),
+    ],
+    note: Annotated[str, typer.Option("--note", help="What was done about it.", metavar="TEXT")],
+    pin_stdin: PinStdinOpt = False,
+    central: CentralOpt = None,
+    db: DbOpt = None,
+    station: StationOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Record that a quarantined event was dealt with; the next sync carries it to central."""
+    from jpgb_terminal.sync.quarantine import find_open, list_quarantine, record_resolution
+
+    settings = settings_for(config, db, station)
+    url = _central(settings, central)
+    store = open_cli_store(settings)
+    try:
+        actor = operator_login(store, settings.station_id, operator, pin_stdin=pin_stdin)
+        try:
+            rows = list_quarantine(url)
+        except SyncError as exc:
+            fail(str(exc))
+        with handled_errors(), store.transaction() as session:
+            row = find_open(rows, station_id, seq)
+            record_resolution(session, actor, row, note=note)
+    finally:
+        store.dispose()
+    console.print(
+        f"{station_id} seq {seq} resolved by {actor.operator}; the next sync carries it to central",
+        highlight=False,
+    )

@@ -171,7 +171,9 @@ def _quarantine(
     }
     key = (QUARANTINE.c.station_id == event.station_id) & (QUARANTINE.c.seq == event.seq)
     if conn.execute(select(QUARANTINE.c.seq).where(key)).first() is None:
-        conn.execute(QUARANTINE.insert(), {"station_id": event.station_id, "seq": event.seq, **values})
+        conn.execute(
+            QUARANTINE.insert(), {"station_id": event.station_id, "seq": event.seq, **values}
+        )
     else:  # refused again on a later round: keep the newest reason
         conn.execute(QUARANTINE.update().where(key).values(**values))
     result.quarantined.append(describe(event, reason))
@@ -198,7 +200,9 @@ def _check_resent(conn: Connection, result: MergeResult, resent: Sequence[SyncEv
     for event in resent:
         if stored.get(event.event_id) == event.hash:
             continue
-        problem = "sent again with other content (hash differs from the stored event); kept as stored"
+        problem = (
+            "sent again with other content (hash differs from the stored event); kept as stored"
+        )
         result.alarms.append(describe(event, problem))
         known = conn.execute(select(ISSUE.c.event_id).where(ISSUE.c.event_id == event.event_id))
         if known.first() is None:

@@ -682,6 +682,8 @@ class CentralOverview:
     duplicate_receipts: int
     # The newest issues first, at most ISSUES_SHOWN: (station, kind, event id, problem).
     issue_list: list[tuple[str, str, str, str]] = field(default_factory=list)
+    quarantine: list[str] = field(default_factory=list)
+    """Open quarantine entries, one line each (jpgb_terminal.sync.merge)."""
 
 
 ISSUES_SHOWN = 50
@@ -707,8 +709,9 @@ def central_overview(central_url: str, deadlines: Deadlines | None = None) -> Ce
                 .order_by(issue.c.noted_at.desc(), issue.c.event_id)
                 .limit(ISSUES_SHOWN)
             ).all()
+            held = [r.line() for r in quarantine_rows(conn, open_only=True)]
         return CentralOverview(
-            link.shown, events, states, issues, dups, [tuple(row) for row in listed]
+            link.shown, events, states, issues, dups, [tuple(row) for row in listed], held
         )
 
     with CentralLink(central_url, deadlines) as link:
