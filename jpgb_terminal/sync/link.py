@@ -6,8 +6,11 @@ So, in layers:
 
 - libpq: `connect_timeout`, TCP keepalives and `tcp_user_timeout` (unacknowledged data for
   that long kills the socket);
-- the server: `statement_timeout`, `lock_timeout` and `idle_in_transaction_session_timeout`,
-  set on every new connection, so a stuck session cannot hold the push lock for long;
+- the server: `statement_timeout`, `lock_timeout`, `idle_in_transaction_session_timeout`,
+  and its own TCP keepalives and `tcp_user_timeout`, set on every new connection, so a
+  session whose bench vanished is ended by the server too (a session waiting inside a COPY
+  is ended by none of the timeouts, which is why a push stages its data before it takes the
+  push lock: jpgb_terminal.sync.wire);
 - this module: each step (connect, one batch transaction, one pull page) runs in a worker
   thread; if it has not finished by its deadline the connection is cancelled on the server
   and its socket shut down, which wakes the blocked thread, and the step fails with
@@ -38,6 +41,11 @@ from sqlalchemy.pool import NullPool
 from jpgb_terminal.store.engine import display_url, make_engine, normalize_url
 
 T = TypeVar("T")
+# TCP keepalives on both ends of every central connection: a silent peer is noticed after
+# about idle + interval * count seconds.
+KEEPALIVE_IDLE_S = 5
+KEEPALIVE_INTERVAL_S = 2
+KEEPALIVE_COUNT = 3
 
 NETWORK_FILESYSTEMS = frozenset(
     {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "9p", "afs", "ceph", "glusterfs"}
@@ -136,9 +144,9 @@ def central_engine(url: str, deadlines: Deadlines) -> Engine:
     connect_args: dict[str, Any] = {
         "connect_timeout": max(1, math.ceil(deadlines.connect_s)),
         "keepalives": 1,
-        "keepalives_idle": 5,
-        "keepalives_interval": 2,
-        "keepalives_count": 3,
+        "keepalives_idle": KEEPALIVE_IDLE_S,
+        "keepalives_interval": KEEPALIVE_INTERVAL_S,
+        "keepalives_count": KEEPALIVE_COUNT,
         "tcp_user_timeout": deadlines.tcp_user_timeout_ms,
     }
     if "application_name" not in parsed.query:
@@ -147,7 +155,13 @@ def central_engine(url: str, deadlines: Deadlines) -> Engine:
     settings = (
         f"SET statement_timeout = {int(deadlines.statement_ms)}; "
         f"SET lock_timeout = {int(deadlines.lock_ms)}; "
-        f"SET idle_in_transaction_session_timeout = {int(deadlines.idle_in_transaction_ms)}"
+        f"SET idle_in_transaction_session_timeout = {int(deadlines.idle_in_transaction_ms)}; "
+        # The server's side of a vanished link: its own keepalives (default two hours) and
+        # unacknowledged-data limit, so a session whose bench is gone is ended in seconds.
+        f"SET tcp_keepalives_idle = {KEEPALIVE_IDLE_S}; "
+        f"SET tcp_keepalives_interval = {KEEPALIVE_INTERVAL_S}; "
+        f"SET tcp_keepalives_count = {KEEPALIVE_COUNT}; "
+        f"SET tcp_user_timeout = {int(deadlines.tcp_user_timeout_ms)}"
     )
 
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

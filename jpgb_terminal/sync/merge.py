@@ -223,13 +223,14 @@ def _attempt(
     events: Sequence[SyncEvent],
     snaps: Snapshots,
     result: MergeResult | None,
+    staged: bool,
 ) -> BaseException | None:
     """Store and project `events` in a savepoint: kept when `result` is given, else rolled back.
     Returns what central refused them with, or None."""
     savepoint = conn.begin_nested()
     try:
         held = _held_parcels(conn, events[0].station_id)
-        new = insert_events(conn, events, record_order=True)
+        new = insert_events(conn, events, record_order=True, staged=staged)
         fresh = {e.event_id for e in new}
         follow = [e for e in new if e.tracking_no in held]
         project = [e for e in new if e.tracking_no not in held]
@@ -261,23 +262,25 @@ def _add(total: ApplyOutcome, part: ApplyOutcome) -> None:
     total.duplicate_receipts += part.duplicate_receipts
 
 
-def _first_refused(conn: Connection, events: Sequence[SyncEvent], snaps: Snapshots) -> int:
+def _first_refused(
+    conn: Connection, events: Sequence[SyncEvent], snaps: Snapshots, staged: bool
+) -> int:
     """The index of the first event whose prefix central refuses (the whole batch is refused)."""
     lo, hi = 0, len(events) - 1  # events[:lo] pass; events[:hi + 1] fail
     while lo < hi:
         mid = (lo + hi) // 2
-        if _attempt(conn, events[: mid + 1], snaps, None) is None:
+        if _attempt(conn, events[: mid + 1], snaps, None, staged) is None:
             lo = mid + 1
         else:
             hi = mid
     return lo
 
 
-def _store_only(conn: Connection, event: SyncEvent) -> bool:
+def _store_only(conn: Connection, event: SyncEvent, staged: bool) -> bool:
     """Put a refused event in the log without projecting it; False when the log refuses it too."""
     savepoint = conn.begin_nested()
     try:
-        insert_events(conn, [event], record_order=True)
+        insert_events(conn, [event], record_order=True, staged=staged)
     except REFUSALS:
         savepoint.rollback()
         return False
@@ -285,22 +288,25 @@ def _store_only(conn: Connection, event: SyncEvent) -> bool:
     return True
 
 
-def merge_batch(conn: Connection, events: Sequence[SyncEvent], snaps: Snapshots) -> MergeResult:
-    """Store and project a station's batch, quarantining what central refuses (module doc)."""
+def merge_batch(
+    conn: Connection, events: Sequence[SyncEvent], snaps: Snapshots, *, staged: bool = False
+) -> MergeResult:
+    """Store and project a station's batch, quarantining what central refuses (module doc);
+    `staged`: the batch is in the session's staging table (wire.stage_events)."""
     result = MergeResult()
     broken = _chain_break(conn, events)
     rest = list(events[: broken[0]]) if broken else list(events)
     while rest:
-        error = _attempt(conn, rest, snaps, result)
+        error = _attempt(conn, rest, snaps, result, staged)
         if error is None:
             break
-        i = _first_refused(conn, rest, snaps)
-        if i and _attempt(conn, rest[:i], snaps, result) is not None:
+        i = _first_refused(conn, rest, snaps, staged)
+        if i and _attempt(conn, rest[:i], snaps, result, staged) is not None:
             raise error  # not reproducible event by event: refuse the batch as before
         bad = rest[i]
-        alone = _attempt(conn, [bad], snaps, None) or error
+        alone = _attempt(conn, [bad], snaps, None, staged) or error
         reason = _reason(alone)
-        if _store_only(conn, bad):
+        if _store_only(conn, bad, staged):
             _quarantine(conn, result, bad, reason, stored=True)
             result.inserted += 1
             result.delivered.append(bad.seq)

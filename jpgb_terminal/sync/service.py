@@ -80,6 +80,7 @@ from jpgb_terminal.sync.wire import (
     read_station_events,
     schema_revision,
     sequence_states,
+    stage_events,
     take_push_lock,
     update_sequence,
 )
@@ -361,11 +362,14 @@ def _push_batch(
     conn: Connection, station_id: str, events: list[SyncEvent], snaps: Snapshots
 ) -> _BatchResult:
     with conn.begin():
+        # The data crosses the link first, lock-free: a link that vanishes mid-COPY strands
+        # only its own session, and the lock is held just for the merge below.
+        staged = stage_events(conn, events)
         take_push_lock(conn)
         # The store stations push to is central from now on: nothing is recorded there directly.
         # (Only a push marks it: a status check pointed at the wrong store must not.)
         mark_central(conn)
-        merged = merge_batch(conn, events, snaps)
+        merged = merge_batch(conn, events, snaps, staged=staged)
         seqs = merged.delivered
         sequence = update_sequence(conn, station_id, seqs, now())
     return _BatchResult(merged.inserted, merged.ignored, merged.outcome, sequence, merged)

@@ -1,7 +1,12 @@
 """Moving event rows in and out of a store, with the dialect differences kept here.
 
 - Reading a station's own events for push: by (station_id, seq), payload as stored text.
-- Storing events idempotently: PostgreSQL COPYs the batch straight into `event` inside a
+- A push to PostgreSQL first COPYs its batch into the session's temporary `sync_copy_inbox`
+  (text columns, no limits) before the push lock is taken, then merges from there with
+  `INSERT ... SELECT ... ON CONFLICT (event_id) DO NOTHING RETURNING`, a subset of ids at a
+  time when central refuses one (jpgb_terminal.sync.merge); a link that stalls mid-COPY
+  therefore holds no lock.
+- Storing events idempotently elsewhere (a pull): PostgreSQL COPYs the batch straight into `event` inside a
   savepoint; when that meets a stored event (a batch sent again), it rolls back to the
   savepoint, copies the batch into a temporary table and runs
   `INSERT ... SELECT ... ON CONFLICT (event_id) DO NOTHING RETURNING`; SQLite uses
@@ -108,13 +113,38 @@ def local_max_seq(conn: Connection, station_id: str) -> int:
     return int(value or 0)
 
 
+# Plain text columns, no limits: what a bench pushes always arrives here, and the database's
+# own refusals (a value too long) come at the merge, event by event, where they can be named.
+_INBOX = (
+    "CREATE TEMP TABLE IF NOT EXISTS sync_copy_inbox (event_id text, station_id text, seq bigint, "
+    "kind text, tracking_no text, operator text, occurred_at timestamptz, prev_hash text, "
+    "hash text, payload text) ON COMMIT DELETE ROWS"
+)
+
+
+def stage_events(conn: Connection, events: Sequence[SyncEvent]) -> bool:
+    """PostgreSQL: COPY a pushed batch into this session's staging table, before the push lock
+    is taken, so a link that stalls mid-COPY holds no lock.  False where there is no staging."""
+    if conn.dialect.name != "postgresql" or not events:
+        return False
+    raw: Any = conn.connection.dbapi_connection
+    with raw.cursor() as cur:
+        cur.execute(_INBOX)
+        cur.execute("TRUNCATE sync_copy_inbox")
+        _copy_rows(cur, "sync_copy_inbox", events)
+    return True
+
+
 def insert_events(
-    conn: Connection, events: Sequence[SyncEvent], *, record_order: bool
+    conn: Connection, events: Sequence[SyncEvent], *, record_order: bool, staged: bool = False
 ) -> list[SyncEvent]:
-    """Store the events not already stored; return those, in the order given."""
+    """Store the events not already stored; return those, in the order given.  `staged`: the
+    rows are taken from the staging table (stage_events), not sent again."""
     if not events:
         return []
-    if conn.dialect.name == "postgresql":
+    if staged:
+        new_ids = _insert_from_inbox(conn, events, record_order)
+    elif conn.dialect.name == "postgresql":
         new_ids = _insert_pg(conn, events, record_order)
     else:
         new_ids = _insert_generic(conn, events, record_order)
@@ -183,6 +213,31 @@ def _insert_pg_staged(cur: Any, events: Sequence[SyncEvent], record_order: bool)
     else:
         cur.execute(inserted)
     return {row[0] for row in cur.fetchall()}
+
+
+def _insert_from_inbox(
+    conn: Connection, events: Sequence[SyncEvent], record_order: bool
+) -> set[str]:
+    columns = ", ".join(_COLUMNS)
+    inserted = (
+        f"INSERT INTO event ({_ALL}) SELECT {columns}, CAST(payload AS json) FROM sync_copy_inbox "
+        "WHERE event_id = ANY(%s) ORDER BY seq "
+        "ON CONFLICT (event_id) DO NOTHING RETURNING event_id, station_id, seq"
+    )
+    raw: Any = conn.connection.dbapi_connection
+    with raw.cursor() as cur:
+        ids = [e.event_id for e in events]
+        if record_order:
+            cur.execute(
+                f"WITH ins AS ({inserted}) "
+                "INSERT INTO event_order (event_id, station_id) "
+                "SELECT event_id, station_id FROM ins ORDER BY station_id, seq "
+                "RETURNING event_id",
+                (ids,),
+            )
+        else:
+            cur.execute(inserted, (ids,))
+        return {row[0] for row in cur.fetchall()}
 
 
 def _insert_generic(conn: Connection, events: Sequence[SyncEvent], record_order: bool) -> set[str]:
