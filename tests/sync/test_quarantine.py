@@ -52,7 +52,8 @@ def _verifies(url: str) -> bool:
     return runner.invoke(app, ["audit", "verify", "--db", url]).exit_code == 0
 
 
-def test_refused_event_is_quarantined_and_the_rest_go_on(tmp_path: Path, pg_central: str) -> None:
+def test_refused_event_is_quarantined_and_the_rest_go_on(tmp_path: Path, central_url: str) -> None:
+    pg_central = central_url  # either backend: the merge is the same
     a, b = station(tmp_path, "A"), station(tmp_path, "B")
     seed_people(a, "A")
     write_parcels(a, "A", [1])
