@@ -1,14 +1,16 @@
 """One sync round (push, then pull), its report, the station's sync status, and a watch loop.
 
 Push.  A station's events go up in sequence order, `batch_size` per central transaction.
-Each transaction takes the push lock, stores the batch (duplicates ignored by event id),
-applies the new events to central's tables, and updates the station's sequence record; only
-after that commit has returned does the station move its watermark `sync_state.pushed_seq`.
-A round starts from min(watermark, central's contiguous mark) + 1, so a commit whose answer
-was lost is simply sent again (and ignored), and a central restored from an older backup
-gets the missing events again.  A batch central refuses (a sequence number reused for a
-different event, a payload that does not fit) stops the push with the reason; later batches
-are not sent past it.
+Each transaction first stages the batch on central (PostgreSQL: COPY into a temporary table,
+before any lock, so a link that vanishes mid-COPY stalls nobody else), then takes the push
+lock, merges the batch (duplicates ignored by event id), applies the new events to central's
+tables, and updates the station's sequence record; only after that commit has returned does
+the station move its watermark `sync_state.pushed_seq`.  A round starts from min(watermark,
+central's contiguous mark) + 1, so a commit whose answer was lost is simply sent again (and
+ignored), and a central restored from an older backup gets the missing events again.  An
+event central refuses is quarantined and named (jpgb_terminal.sync.merge): one it can keep
+in its log is kept unprojected and the push goes on; one it cannot store, or a hash-broken
+one, stops the push at it with the events before it delivered.
 
 Pull.  The station asks for other stations' events after its cursor
 `sync_state.pulled_central_id` in central's acceptance order, stores the ones it lacks,

@@ -171,3 +171,27 @@ def test_hash_broken_event_is_refused_and_pullers_verify(tmp_path: Path, pg_cent
     with b.engine.connect() as conn:
         seqs = conn.execute(select(EVENT.c.seq).where(EVENT.c.station_id == "A")).scalars()
         assert sorted(seqs) == [1, 2]
+
+
+def test_quarantine_commands_refuse_bad_input_in_one_line(tmp_path: Path, pg_central: str) -> None:
+    b = station(tmp_path, "B")
+    seed_people(b, "B")
+    b_url = f"sqlite:///{tmp_path / 'B.db'}"
+    dead = "postgresql://postgres@127.0.0.1:1/test"
+    listed = runner.invoke(app, ["sync", "quarantine", "list", "--central", dead, "--db", b_url])
+    assert listed.exit_code == 1 and "central unavailable" in listed.stderr
+    assert len(listed.stderr.strip().splitlines()) == 1
+    a = station(tmp_path, "A")
+    seed_people(a, "A")
+    bad = _orphan_event(a, 5)
+    assert sync_once(a, pg_central, "A").ok
+    before = sync_status(b, "B").local_max_seq
+    args = ["sync", "quarantine", "resolve", "A", str(bad), "--central", pg_central]
+    args += ["--db", b_url, "--station", "B", "--pin-stdin", "--operator", "kenji"]
+    blank = runner.invoke(app, [*args, "--note", "   "], input="2222\n")
+    assert blank.exit_code == 1 and "--note" in blank.stderr
+    offline = [*args[:5], "--central", dead, *args[7:], "--note", "x"]
+    unreachable = runner.invoke(app, offline, input="2222\n")
+    assert unreachable.exit_code == 1 and "central unavailable" in unreachable.stderr
+    assert sync_status(b, "B").local_max_seq == before  # nothing recorded
+    assert _rows(pg_central)[0]["state"] == "open"
