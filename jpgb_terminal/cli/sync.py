@@ -173,6 +173,7 @@ def status(
                 "events": overview.events,
                 "issues": overview.issues,
                 "duplicate_receipts": overview.duplicate_receipts,
+                "quarantine": overview.quarantine,
                 "stations": [
                     {
                         "station_id": s.station_id,
@@ -214,6 +215,8 @@ def status(
         f"{central_data['duplicate_receipts']} duplicate receipts to review",
         highlight=False,
     )
+    for line in central_data["quarantine"]:
+        console.print(f"{'quarantine':>18}  {escape(line)}", highlight=False, soft_wrap=True)
     for s in central_data["stations"]:
         gap = f"  GAP from seq {s['gap_from']}" if s["gap_from"] else ""
         console.print(

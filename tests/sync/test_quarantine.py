@@ -69,6 +69,10 @@ def test_refused_event_is_quarantined_and_the_rest_go_on(tmp_path: Path, central
     assert "follows a quarantined event" in report.quarantined[1]
     assert "QUARANTINE (2)" in report.summary()
     assert "in central's quarantine" in (sync_status(a, "A").alarm or "")
+    assert (
+        f"ALARM: 2 event(s) in central's quarantine, first A seq {bad}"
+        in sync_status(a, "A").line()
+    )
     assert parcel_count(pg_central) == 3  # the good events after it were applied
     rows = _rows(pg_central)
     assert [(r["seq"], r["stored"], r["state"]) for r in rows] == [
@@ -77,6 +81,20 @@ def test_refused_event_is_quarantined_and_the_rest_go_on(tmp_path: Path, central
     ]
     shown = runner.invoke(app, ["central", "status", "--db", pg_central])
     assert f"QUARANTINE: A seq {bad} parcel.inspected {jp12(99)}" in shown.stdout
+    a_url = f"sqlite:///{tmp_path / 'A.db'}"
+    remote = [
+        "sync",
+        "status",
+        "--remote",
+        "--central",
+        pg_central,
+        "--db",
+        a_url,
+        "--station",
+        "A",
+    ]
+    seen = runner.invoke(app, remote)
+    assert f"quarantine  A seq {bad} parcel.inspected" in seen.stdout, seen.output
 
     # B pulls every event (the chain stays whole) and projects none of the quarantined ones.
     assert sync_once(b, pg_central, "B").ok
