@@ -2,7 +2,8 @@
 
 A customer is purged when every parcel of theirs is finished (returned, disposed, sold,
 reported or shipped) and the newest of them changed more than `older_than_days` ago, or when
-they have no parcel at all and their record last changed before then.  A packed parcel is not
+they have no parcel at all, no pre-alert since then, and their record last changed before
+then.  A packed parcel is not
 finished: its box, with the address on its label, is still in the warehouse.  Name, address,
 phone and identity-document number are replaced; the customer id, parcels, weights, holds,
 decisions, sales and every event stay, so billing and the audit chain are untouched.  Each
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, case, func, or_, select
+from sqlalchemy import Connection, Table, and_, case, exists, func, or_, select
 from sqlmodel import Session
 
 from jpgb_terminal.clock import now
@@ -25,7 +26,7 @@ from jpgb_terminal.rules.states import ParcelState
 from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import ServiceError
 from jpgb_terminal.services.events import append_event
-from jpgb_terminal.services.records import CUSTOMER, PARCEL
+from jpgb_terminal.services.records import CUSTOMER, PARCEL, PREALERT
 from jpgb_terminal.store.outbound import Shipment
 
 SHIPMENT: Table = Shipment.__table__  # type: ignore[attr-defined]
@@ -101,8 +102,15 @@ def purge_personal_data(
         .where(
             or_(
                 and_(per_customer.c.open == 0, per_customer.c.last < cutoff),
-                # Never had a parcel here: the customer's own record says how old it is.
-                and_(per_customer.c.customer_id.is_(None), CUSTOMER.c.updated_at < cutoff),
+                # Never had a parcel here: the customer's own record says how old it is, and
+                # a recent pre-alert announces a parcel still to come.
+                and_(
+                    per_customer.c.customer_id.is_(None),
+                    CUSTOMER.c.updated_at < cutoff,
+                    ~exists().where(
+                        PREALERT.c.customer_id == CUSTOMER.c.id, PREALERT.c.created_at >= cutoff
+                    ),
+                ),
             ),
             CUSTOMER.c.name != ANONYMISED_NAME,
         )
