@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import select
@@ -75,9 +76,9 @@ def update_customer(
     session: Session,
     actor: Actor,
     customer_id: str,
+    changes: Mapping[str, str | None],
     *,
     at: datetime | None = None,
-    **changes: str | None,
 ) -> list[str]:
     """Change a customer's name, address, phone or identity-document number; returns the
     fields that changed.  An anonymised customer's personal data cannot be set again."""

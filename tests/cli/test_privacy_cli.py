@@ -121,3 +121,33 @@ def test_erase_one_customer_and_its_refusals(sqlite_url: str) -> None:
     assert names == {"C1": "Customer 1", "C2": "Customer 2", "C3": "anonymised"}
     r = runner.invoke(app, ["audit", "verify", "--db", sqlite_url])
     assert r.exit_code == 0, r.output
+
+
+def test_customer_update_changes_the_fields_given(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
+    populate(store)
+    store.dispose()
+    base = ["customer", "update", "--db", sqlite_url]
+    r = runner.invoke(app, [*base, "C1", "--phone", "03-9999"])
+    assert r.exit_code == 0 and "customer C1: changed phone" in r.output, r.output
+    r = runner.invoke(app, [*base, "C1"])
+    assert r.exit_code == 1 and "nothing to change" in r.output
+    r = runner.invoke(app, [*base, "C9", "--name", "X"])
+    assert r.exit_code == 1 and "no customer C9" in r.output
+    r = runner.invoke(app, [*base, "C1", "--name", " "])
+    assert r.exit_code == 1 and "must not be empty" in r.output
+    r = runner.invoke(
+        app, ["privacy", "erase", "C2", "--db", sqlite_url, "--operator", "yui"], input="3333\n"
+    )
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, [*base, "C2", "--name", "Back"])
+    assert r.exit_code == 1 and "customer C2 is anonymised" in r.output
+    store = open_store(sqlite_url)
+    with store.transaction() as s:
+        rows = dict(s.connection().execute(text("SELECT id, phone FROM customer")).all())
+        kinds = list(
+            s.connection().execute(text("SELECT kind FROM event WHERE kind LIKE 'customer.%'"))
+        )
+    store.dispose()
+    assert rows == {"C1": "03-9999", "C2": None, "C3": "090-1234-5678"}
+    assert [k for (k,) in kinds].count("customer.updated") == 1

@@ -39,7 +39,7 @@ def _benches(tmp_path: Path, central: str) -> tuple[Store, Store]:
 def _stale_changes_at_b(b: Store, cid: str) -> None:
     """B, not yet told, changes the customer: new events and one written the old way."""
     with b.transaction() as s:
-        update_customer(s, Actor("ST02", "kenji"), cid, name="Back Again", phone="090-1")
+        update_customer(s, Actor("ST02", "kenji"), cid, {"name": "Back Again", "phone": "090-1"})
         set_customer_status(s, Actor("ST02", "kenji"), cid, "suspended")
         # A status change as benches wrote it before changes named their fields: the whole
         # row travelled with it and was applied.
@@ -108,15 +108,15 @@ def test_erasure_at_a_is_not_undone_by_a_stale_bench(tmp_path: Path, pg_central:
     _assert_final_everywhere(pg_central, a, b, "C2")
     assert _row(pg_central, "C1").name == "Customer 1"  # the others untouched
     with b.transaction() as s, pytest.raises(ServiceError, match="anonymised"):
-        update_customer(s, Actor("ST02", "kenji"), "C2", name="Again")
+        update_customer(s, Actor("ST02", "kenji"), "C2", {"name": "Again"})
 
 
 def test_an_update_travels_as_the_fields_it_changes(tmp_path: Path, pg_central: str) -> None:
     a, b = _benches(tmp_path, pg_central)
     with a.transaction() as s:
-        assert update_customer(s, Actor("ST01"), "C1", phone="03-1234") == ["phone"]
+        assert update_customer(s, Actor("ST01"), "C1", {"phone": "03-1234"}) == ["phone"]
     with b.transaction() as s:
-        assert update_customer(s, Actor("ST02"), "C1", name="Renamed at B") == ["name"]
+        assert update_customer(s, Actor("ST02"), "C1", {"name": "Renamed at B"}) == ["name"]
     for bench, sid in ((a, "ST01"), (b, "ST02"), (a, "ST01")):
         assert sync_once(bench, pg_central, sid, deadlines=FAST).ok
     for where in (pg_central, a, b):
