@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from jpgb_terminal.clock import now
-from jpgb_terminal.privacy.crypto import seal
+from jpgb_terminal.privacy.crypto import seal, unseal
 from jpgb_terminal.privacy.purge import ANONYMISED_NAME, PERSONAL_FIELDS
 from jpgb_terminal.rules.holds import CUSTOMER_STATUSES, STATUS_HOLD_REASON
 from jpgb_terminal.rules.permissions import require
@@ -97,10 +97,16 @@ def update_customer(
         f: (seal(v) if f in sealed else (v.strip() if f == "name" and v else v))
         for f, v in changes.items()
     }
+    # A sealed value differs at every sealing: compare what it says.
     changed = [
         f
         for f in PERSONAL_FIELDS
-        if f in values and (f in sealed or values[f] != getattr(customer, f))
+        if f in values
+        and (
+            unseal(getattr(customer, f)) != changes[f]
+            if f in sealed
+            else values[f] != getattr(customer, f)
+        )
     ]
     if not changed:
         return []
