@@ -19,7 +19,7 @@ from jpgb_terminal.cli.common import (
 )
 from jpgb_terminal.rules.holds import CUSTOMER_STATUSES
 from jpgb_terminal.services.context import Actor
-from jpgb_terminal.services.customers import add_customer, set_customer_status
+from jpgb_terminal.services.customers import add_customer, set_customer_status, update_customer
 from jpgb_terminal.services.operators import verify_pin
 
 app = typer.Typer(help="Customers: add, suspend, freeze, reactivate.", no_args_is_help=True)
@@ -55,6 +55,35 @@ def add(
             id_doc_no=id_doc,
         )
     console.print(f"customer {customer_id} added", highlight=False, markup=False)
+
+
+@app.command("update")
+def update(
+    customer_id: Annotated[str, typer.Argument(metavar="ID", help="Customer id.")],
+    name: Annotated[str | None, typer.Option("--name", help="Full name.")] = None,
+    address: Annotated[str | None, typer.Option("--address", help="Postal address.")] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help="Phone number.")] = None,
+    id_doc: Annotated[
+        str | None, typer.Option("--id-doc", help="Identity-document number (kept encrypted).")
+    ] = None,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Change a customer's details; only the fields given change, and only they travel."""
+    from jpgb_terminal.privacy.crypto import configure
+
+    given = {"name": name, "address": address, "phone": phone, "id_doc_no": id_doc}
+    changes = {k: v for k, v in given.items() if v is not None}
+    if not changes:
+        fail("nothing to change: give --name, --address, --phone or --id-doc")
+    settings = settings_for(config, db)
+    store = open_cli_store(settings)
+    with handled_errors():
+        configure(settings.key_file)
+    with handled_errors(), store.transaction() as session:
+        changed = update_customer(session, Actor(settings.station_id), customer_id, changes)
+    what = ", ".join(changed) if changed else "nothing (same values)"
+    console.print(f"customer {customer_id}: changed {what}", highlight=False, markup=False)
 
 
 @app.command("set-status")

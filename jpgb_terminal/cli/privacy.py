@@ -1,4 +1,4 @@
-"""`jpgb privacy purge`: anonymise personal data past its retention period."""
+"""`jpgb privacy purge|erase`: anonymise personal data past retention, or one customer's on request."""
 
 from __future__ import annotations
 
@@ -67,6 +67,7 @@ def purge(
                     "customers": report.customers,
                     "parcels": report.parcels,
                     "fields_cleared": report.fields_cleared,
+                    "shipments": report.shipments,
                 }
             )
         )
@@ -74,3 +75,38 @@ def purge(
     console.print(report.summary(), highlight=False)
     for customer_id in report.customers:
         console.print(f"  {customer_id}", highlight=False)
+
+
+@app.command("erase")
+def erase(
+    customer: Annotated[str, typer.Argument(help="The customer id to anonymise.")],
+    operator: Annotated[str, typer.Option("--operator", help="The lead erasing (PIN asked).")],
+    pin_stdin: Annotated[
+        bool, typer.Option("--pin-stdin", help="Read the PIN from stdin.")
+    ] = False,
+    db: DbOpt = None,
+    station: StationOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Anonymise one customer on request (name, address, phone, ID number and the recipients
+    of their shipments); billing, weights and events are kept, and sync carries it everywhere."""
+    from jpgb_terminal.privacy.erase import erase_customer
+    from jpgb_terminal.services.context import Actor
+    from jpgb_terminal.services.operators import verify_pin
+
+    settings = settings_for(config, db, station)
+    store = open_cli_store(settings)
+    pin = read_secret(f"PIN for {operator}", from_stdin=pin_stdin)
+    with handled_errors(), store.transaction() as session:
+        login = verify_pin(session, settings.station_id, operator, pin)
+        name = login.operator.name if login.operator else operator
+        role = login.operator.role if login.operator else None
+    if not login.ok:
+        fail(login.message)
+    with handled_errors(), store.transaction() as session:
+        cleared = erase_customer(session, Actor(settings.station_id, name, role), customer)
+    console.print(
+        f"customer {customer} anonymised; {len(cleared)} field(s) cleared; "
+        "billing, weights and events kept",
+        highlight=False,
+    )

@@ -1,8 +1,15 @@
-"""CSV, XLSX (openpyxl) and PDF (fpdf2) writers for manifest rows and their totals."""
+"""CSV, XLSX (openpyxl) and PDF (fpdf2) writers for manifest rows and their totals.
+
+Exports are inert: a text cell a spreadsheet would read as a formula (it starts with `=`, `+`,
+`-`, `@`, a tab or a carriage return; OWASP, "CSV Injection") is written as text: a string
+cell in XLSX, and prefixed with a single quote in CSV.  Numbers stay numbers.
+"""
 
 from __future__ import annotations
 
 import csv
+import io
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Any
 
@@ -14,6 +21,17 @@ from jpgb_terminal.manifests.totals import Totals
 
 Row = Sequence[Any]
 PROGRESS_EVERY = 1_000
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_text(value: str) -> str:
+    """`value`, prefixed with a single quote when a spreadsheet would run it as a formula."""
+    return "'" + value if value.startswith(FORMULA_LEADS) else value
+
+
+def inert_csv_row(row: Row) -> list[Any]:
+    """A row for a CSV file: text cells made inert, numbers and empty cells as they are."""
+    return [inert_text(v) if isinstance(v, str) else v for v in row]
 
 
 def counted(rows: Iterable[Row], progress: Callable[[int], None] | None) -> Iterator[Row]:
@@ -31,9 +49,16 @@ def counted(rows: Iterable[Row], progress: Callable[[int], None] | None) -> Iter
 
 def write_csv(out: IO[str], columns: Sequence[str], rows: Iterable[Row]) -> None:
     """A header line, then one line per row; empty cells for missing values."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
+    # csv quotes a field holding a character of its line terminator: with "\r\n" that covers a
+    # carriage return inside a cell, which a "\n" terminator leaves bare and readers split on.
+    # Each line still ends with "\n".
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    for row in itertools.chain([columns], rows):
+        writer.writerow(inert_csv_row(row))
+        out.write(buf.getvalue()[:-2] + "\n")
+        buf.seek(0)
+        buf.truncate()
 
 
 def write_xlsx(
@@ -42,23 +67,43 @@ def write_xlsx(
     """One sheet of rows and a `totals` sheet filled once every row has been written."""
     wb = Workbook(write_only=True)
     sheet = wb.create_sheet(_sheet_name(title))
-    sheet.append(list(columns))
+    sheet.append(_xlsx_row(sheet, columns))
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(_xlsx_row(sheet, row))
     summary = wb.create_sheet("totals")
     bold = Font(bold=True)
     for heading, items in totals.sections():
         summary.append([_bold_cell(summary, heading, bold)])
         for label, value in items:
-            summary.append([label, value])
+            summary.append(_xlsx_row(summary, (label, value)))
         summary.append([])
     wb.save(out)
+
+
+def _xlsx_row(sheet: Any, row: Row) -> list[Any]:
+    return [
+        _xlsx_text(sheet, v) if isinstance(v, str) and v.startswith(FORMULA_LEADS) else v
+        for v in row
+    ]
+
+
+def _xlsx_text(sheet: Any, value: str) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    # openpyxl types a string starting with "=" as a formula; the cell is text, whatever it holds.
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def _bold_cell(sheet: Any, value: str, font: Font) -> Any:
     from openpyxl.cell import WriteOnlyCell
 
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = (
+        _xlsx_text(sheet, value)
+        if value.startswith(FORMULA_LEADS)
+        else WriteOnlyCell(sheet, value=value)
+    )
     cell.font = font
     return cell
 

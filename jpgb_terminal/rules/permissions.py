@@ -31,6 +31,7 @@ ACTIONS = (
     "unlock_operator",
     "reveal_personal_data",
     "purge",
+    "erase_customer",
 )
 
 

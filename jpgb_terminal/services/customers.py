@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from jpgb_terminal.clock import now
-from jpgb_terminal.privacy.crypto import seal
+from jpgb_terminal.privacy.crypto import seal, unseal
+from jpgb_terminal.privacy.purge import ANONYMISED_NAME, PERSONAL_FIELDS
 from jpgb_terminal.rules.holds import CUSTOMER_STATUSES, STATUS_HOLD_REASON
 from jpgb_terminal.rules.permissions import require
 from jpgb_terminal.rules.states import ParcelState
@@ -61,9 +63,63 @@ def add_customer(
         updated_at=at,
     )
     session.add(customer)
-    # Personal data stays out of the event log: only the id travels.
-    append_event(session, actor, "customer.added", {"customer_id": customer_id}, at=at)
+    # Personal data stays out of the event log: the id and the names of the fields set travel;
+    # the values go beside the event, in the customer's row.
+    fields = [f for f in PERSONAL_FIELDS if getattr(customer, f) is not None]
+    append_event(
+        session, actor, "customer.added", {"customer_id": customer_id, "fields": fields}, at=at
+    )
     return customer
+
+
+def update_customer(
+    session: Session,
+    actor: Actor,
+    customer_id: str,
+    changes: Mapping[str, str | None],
+    *,
+    at: datetime | None = None,
+) -> list[str]:
+    """Change a customer's name, address, phone or identity-document number; returns the
+    fields that changed.  An anonymised customer's personal data cannot be set again."""
+    unknown = sorted(set(changes) - set(PERSONAL_FIELDS))
+    if unknown:
+        raise ServiceError(f"not a customer field: {', '.join(unknown)}")
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound(f"no customer {customer_id}")
+    if customer.name == ANONYMISED_NAME:
+        raise ServiceError(f"customer {customer_id} is anonymised: its personal data is gone")
+    if "name" in changes and not (changes["name"] or "").strip():
+        raise ServiceError("customer name must not be empty")
+    sealed = {"address", "id_doc_no"}
+    values = {
+        f: (seal(v) if f in sealed else (v.strip() if f == "name" and v else v))
+        for f, v in changes.items()
+    }
+    # A sealed value differs at every sealing: compare what it says.
+    changed = [
+        f
+        for f in PERSONAL_FIELDS
+        if f in values
+        and (
+            unseal(getattr(customer, f)) != changes[f]
+            if f in sealed
+            else values[f] != getattr(customer, f)
+        )
+    ]
+    if not changed:
+        return []
+    at = at or now()
+    for f in changed:
+        setattr(customer, f, values[f])
+    customer.updated_at = at
+    session.add(customer)
+    session.flush()
+    append_event(
+        session, actor, "customer.updated", {"customer_id": customer_id, "fields": changed}, at=at
+    )
+    return changed
 
 
 def set_customer_status(
@@ -111,7 +167,8 @@ def set_customer_status(
         session,
         actor,
         "customer.status_changed",
-        {"customer_id": customer_id, "from": previous, "to": status, "note": note},
+        # `fields`: none, a status change sets no personal field.
+        {"customer_id": customer_id, "from": previous, "to": status, "note": note, "fields": []},
         at=at,
     )
     return held

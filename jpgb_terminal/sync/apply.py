@@ -30,7 +30,9 @@ Rules the projection follows (also in the README, "Central store and sync"):
   parcel nobody received) raises ApplyError: the whole batch is rolled back and refused.
 
 Personal data stays out of events: customer and operator rows travel beside the events as
-snapshots (`Snapshots`) and are upserted before the events are applied.
+snapshots (`Snapshots`).  A customer new here is inserted from its snapshot; a known customer's
+personal fields change only as a customer event names them (`fields`), taken from the snapshot,
+and never once the customer is anonymised here (the attempt is noted in `sync_issue`).
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from sqlalchemy import JSON, ColumnElement, Connection, String, Table, and_, any
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from jpgb_terminal.clock import now
-from jpgb_terminal.privacy.purge import ANONYMISED_NAME
+from jpgb_terminal.privacy.purge import ANONYMISED_NAME, PERSONAL_FIELDS
 from jpgb_terminal.rules.states import FINAL_STATES, ParcelState
 from jpgb_terminal.services.receipts import mark_reviewed
 from jpgb_terminal.store.ledger import Decision, Sale
@@ -216,6 +218,8 @@ class Projection:
         self.inserts: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.hold_closes: list[dict[str, Any]] = []
         self.customers: set[str] = set()
+        self.anonymised: set[str] = set()
+        self.placeholders: set[str] = set()
         self.new_customers: dict[str, dict[str, Any]] = {}
         self.customer_updates: dict[str, dict[str, Any]] = {}
         self.prealerts: set[str] = set()
@@ -254,7 +258,8 @@ class Projection:
                 self.open_holds[tracking_no].add(hold_id)
         customers, operators = snapshot_names(events)
         for match in _where_in(self.conn, CUSTOMER.c.id, sorted(customers)):
-            self.customers |= set(self.conn.execute(select(CUSTOMER.c.id).where(match)).scalars())
+            for cid, name in self.conn.execute(select(CUSTOMER.c.id, CUSTOMER.c.name).where(match)):
+                self._know_customer(cid, name)
         for match in _where_in(self.conn, OPERATOR.c.name, sorted(operators)):
             self.operators |= set(self.conn.execute(select(OPERATOR.c.name).where(match)).scalars())
         alerts = sorted(
@@ -268,28 +273,32 @@ class Projection:
     # -- snapshots -----------------------------------------------------------------------
 
     def upsert_snapshots(self, snaps: Snapshots) -> None:
-        """Bring customer and operator rows in: new ones inserted, known customers' details
-        refreshed (status is left to the events)."""
+        """Bring customer and operator rows in: new ones inserted; a known customer's personal
+        fields are left to the customer events that name them (status too)."""
         self.snapshots = snaps
         wanted_c = set(snaps.customers) - self.customers
         for match in _where_in(self.conn, CUSTOMER.c.id, sorted(wanted_c)):
-            self.customers |= set(self.conn.execute(select(CUSTOMER.c.id).where(match)).scalars())
+            for cid, name in self.conn.execute(select(CUSTOMER.c.id, CUSTOMER.c.name).where(match)):
+                self._know_customer(cid, name)
         for cid, row in snaps.customers.items():
-            if cid in self.customers:
-                self.customer_updates.setdefault(cid, {}).update(
-                    name=row["name"], address=row.get("address"), phone=row.get("phone")
-                )
-            else:
+            if cid not in self.customers:
                 self.new_customers[cid] = {
                     "id": cid,
                     "name": row["name"],
                     "address": row.get("address"),
                     "phone": row.get("phone"),
+                    "id_doc_no": row.get("id_doc_no"),
                     "status": row.get("status") or "active",
                     "created_at": row["created_at"],
                     "updated_at": row["updated_at"],
                 }
-                self.customers.add(cid)
+                self._know_customer(cid, row["name"])
+            elif cid in self.placeholders:
+                # A placeholder holds no personal data yet: its customer's row fills it.
+                self.customer_updates.setdefault(cid, {}).update(
+                    {f: row.get(f) for f in PERSONAL_FIELDS}
+                )
+                self._know_customer(cid, row["name"])
         wanted_o = set(snaps.operators) - self.operators
         for match in _where_in(self.conn, OPERATOR.c.name, sorted(wanted_o)):
             self.operators |= set(self.conn.execute(select(OPERATOR.c.name).where(match)).scalars())
@@ -306,6 +315,14 @@ class Projection:
                     "created_at": row["created_at"],
                 }
                 self.operators.add(name)
+
+    def _know_customer(self, cid: str, name: str) -> None:
+        self.customers.add(cid)
+        self.placeholders.discard(cid)
+        if name == ANONYMISED_NAME:
+            self.anonymised.add(cid)
+        elif name == _placeholder_name(cid):
+            self.placeholders.add(cid)
 
     # -- applying ------------------------------------------------------------------------
 
@@ -358,11 +375,13 @@ class Projection:
         if customer_id in self.customers:
             return
         self.customers.add(customer_id)
+        self.placeholders.add(customer_id)
         self.new_customers[customer_id] = {
             "id": customer_id,
-            "name": f"(customer {customer_id})",
+            "name": _placeholder_name(customer_id),
             "address": None,
             "phone": None,
+            "id_doc_no": None,
             "status": "active",
             "created_at": at,
             "updated_at": at,
@@ -700,35 +719,90 @@ def _decided(p: Projection, e: SyncEvent) -> None:
     p.change(t, state=target, updated_at=e.occurred_at)
 
 
+def _placeholder_name(customer_id: str) -> str:
+    return f"(customer {customer_id})"
+
+
+def _set_customer(p: Projection, cid: str, values: dict[str, Any]) -> None:
+    if cid in p.new_customers:
+        p.new_customers[cid].update(values)
+    else:
+        p.customer_updates.setdefault(cid, {}).update(values)
+
+
+def _event_fields(e: SyncEvent) -> tuple[str, ...]:
+    """The personal fields an event changes: those it names, or, for an event written before
+    changes named their fields (no `fields` key), the whole row that travelled with it."""
+    named = e.payload.get("fields")
+    if named is None:
+        return PERSONAL_FIELDS
+    if not isinstance(named, list) or not all(isinstance(f, str) for f in named):
+        raise ApplyError(e, "fields must be a list of field names")
+    return tuple(f for f in PERSONAL_FIELDS if f in named)
+
+
+def _customer_personal(p: Projection, e: SyncEvent) -> None:
+    """Take the personal fields the event changes from the customer's row beside it, unless
+    the customer is anonymised here: anonymisation is final, the attempt is noted."""
+    cid = e.payload["customer_id"]
+    row = p.snapshots.customers.get(cid)
+    fields = _event_fields(e)
+    if row is None or not fields:
+        return
+    if cid in p.anonymised:
+        restoring = [f for f in fields if row.get(f) != _ANONYMISED_VALUES[f]]
+        if restoring:
+            p.note(
+                e,
+                f"customer {cid} is anonymised here: {', '.join(restoring)} not restored "
+                f"from station {e.station_id}",
+            )
+        return
+    _set_customer(p, cid, {f: row.get(f) for f in fields})
+    p.placeholders.discard(cid)
+
+
 def _customer_added(p: Projection, e: SyncEvent) -> None:
     p.ensure_customer(e.payload["customer_id"], e.occurred_at)
+    _customer_personal(p, e)
+
+
+def _customer_updated(p: Projection, e: SyncEvent) -> None:
+    cid = e.payload["customer_id"]
+    p.ensure_customer(cid, e.occurred_at)
+    _customer_personal(p, e)
+    _set_customer(p, cid, {"updated_at": e.occurred_at})
 
 
 def _customer_status(p: Projection, e: SyncEvent) -> None:
     cid = e.payload["customer_id"]
     p.ensure_customer(cid, e.occurred_at)
-    status = e.payload["to"]
-    if cid in p.new_customers:
-        p.new_customers[cid].update(status=status, updated_at=e.occurred_at)
-    else:
-        p.customer_updates.setdefault(cid, {}).update(status=status, updated_at=e.occurred_at)
+    _customer_personal(p, e)
+    _set_customer(p, cid, {"status": e.payload["to"], "updated_at": e.occurred_at})
+
+
+_ANONYMISED_VALUES: dict[str, str | None] = {
+    "name": ANONYMISED_NAME,
+    "address": None,
+    "phone": None,
+    "id_doc_no": None,
+}
 
 
 def _customer_anonymised(p: Projection, e: SyncEvent) -> None:
-    # Retention ran at a station: central forgets the same personal data.
+    # Retention or an erasure ran at a station: this store forgets the same personal data,
+    # for good (later events naming personal fields of this customer are not applied).
     cid = e.payload["customer_id"]
     p.ensure_customer(cid, e.occurred_at)
-    values = {
-        "name": ANONYMISED_NAME,
-        "address": None,
-        "phone": None,
-        "id_doc_no": None,
-        "updated_at": e.occurred_at,
-    }
-    if cid in p.new_customers:
-        p.new_customers[cid].update(values)
-    else:
-        p.customer_updates.setdefault(cid, {}).update(values)
+    _set_customer(p, cid, {**_ANONYMISED_VALUES, "updated_at": e.occurred_at})
+    p.anonymised.add(cid)
+    p.placeholders.discard(cid)
+
+
+def _customer_recipients_purged(p: Projection, e: SyncEvent) -> None:
+    """Recipients never travel (README, "Outbound"): the purge changes no row here."""
+    if not isinstance(e.payload["shipments"], list):
+        raise ApplyError(e, "shipments must be a list of shipment ids")
 
 
 def _receipt_reviewed(p: Projection, e: SyncEvent) -> None:
@@ -1072,6 +1146,8 @@ APPLIERS: dict[str, Applier] = {
     "customer.added": _customer_added,
     "customer.status_changed": _customer_status,
     "customer.anonymised": _customer_anonymised,
+    "customer.updated": _customer_updated,
+    "customer.recipients_purged": _customer_recipients_purged,
     "customer.revealed": _recorded_only,
     "prealert.recorded": _prealert,
     "operator.added": _operator_added,

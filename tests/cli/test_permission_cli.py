@@ -56,6 +56,7 @@ CLI_CASES: dict[str, tuple[Callable[[Store], None] | None, list[str], datetime |
     "hand_over": (_packed, ["shipment", "handover", "--date", "2026-11-26"], None),
     "purge": (None, ["privacy", "purge", "--older-than", "365"], None),
     "review_receipts": (_received_twice, ["receipts", "review", jp12(2)], None),
+    "erase_customer": (None, ["privacy", "erase", "C3"], None),
 }
 
 

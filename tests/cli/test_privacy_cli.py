@@ -94,3 +94,60 @@ def test_purge_dry_run_then_for_real(sqlite_url: str) -> None:
     assert r.exit_code == 0 and "anonymised 1 customer(s)" in r.output
     r = runner.invoke(app, ["audit", "verify", "--db", sqlite_url])
     assert r.exit_code == 0, r.output
+
+
+def test_erase_one_customer_and_its_refusals(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
+    populate(store)
+    with store.transaction() as s:
+        receive(s, STAFF, jp12(1), at=datetime(2026, 11, 26, 1, 0, tzinfo=UTC))  # C1's, kept
+    store.dispose()
+    args = ["privacy", "erase", "--db", sqlite_url, "--operator", "yui"]
+    r = runner.invoke(app, [*args, "C3"], input="3333\n")
+    assert r.exit_code == 0 and "customer C3 anonymised; 2 field(s) cleared" in r.output
+    for customer, pin, message in [
+        ("C3", "3333", "customer C3 is already anonymised"),
+        ("C9", "3333", "no customer C9"),
+        ("C1", "3333", "customer C1 has 1 parcel(s) still in the warehouse"),
+        ("C2", "0000", "PIN"),
+    ]:
+        r = runner.invoke(app, [*args, customer], input=f"{pin}\n")
+        assert r.exit_code == 1 and message in r.output, r.output
+        assert "Traceback" not in r.output
+    store = open_store(sqlite_url)
+    with store.transaction() as s:
+        names = dict(s.connection().execute(text("SELECT id, name FROM customer")).all())
+    store.dispose()
+    assert names == {"C1": "Customer 1", "C2": "Customer 2", "C3": "anonymised"}
+    r = runner.invoke(app, ["audit", "verify", "--db", sqlite_url])
+    assert r.exit_code == 0, r.output
+
+
+def test_customer_update_changes_the_fields_given(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
+    populate(store)
+    store.dispose()
+    base = ["customer", "update", "--db", sqlite_url]
+    r = runner.invoke(app, [*base, "C1", "--phone", "03-9999"])
+    assert r.exit_code == 0 and "customer C1: changed phone" in r.output, r.output
+    r = runner.invoke(app, [*base, "C1"])
+    assert r.exit_code == 1 and "nothing to change" in r.output
+    r = runner.invoke(app, [*base, "C9", "--name", "X"])
+    assert r.exit_code == 1 and "no customer C9" in r.output
+    r = runner.invoke(app, [*base, "C1", "--name", " "])
+    assert r.exit_code == 1 and "must not be empty" in r.output
+    r = runner.invoke(
+        app, ["privacy", "erase", "C2", "--db", sqlite_url, "--operator", "yui"], input="3333\n"
+    )
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, [*base, "C2", "--name", "Back"])
+    assert r.exit_code == 1 and "customer C2 is anonymised" in r.output
+    store = open_store(sqlite_url)
+    with store.transaction() as s:
+        rows = dict(s.connection().execute(text("SELECT id, phone FROM customer")).all())
+        kinds = list(
+            s.connection().execute(text("SELECT kind FROM event WHERE kind LIKE 'customer.%'"))
+        )
+    store.dispose()
+    assert rows == {"C1": "03-9999", "C2": None, "C3": "090-1234-5678"}
+    assert [k for (k,) in kinds].count("customer.updated") == 1

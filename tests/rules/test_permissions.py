@@ -36,6 +36,7 @@ EXPECTED = {
     "unlock_operator": {V, L},
     "reveal_personal_data": {V, L},
     "purge": {L},
+    "erase_customer": {L},
 }
 # The operator of each role in tests.factories.populate, with their PIN.
 OPERATOR = {S: ("aiko", "1111"), V: ("kenji", "2222"), L: ("yui", "3333")}

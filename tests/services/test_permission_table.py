@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlmodel import Session, SQLModel
 
 from jpgb_terminal.manifests import build_manifest
+from jpgb_terminal.privacy.erase import erase_customer
 from jpgb_terminal.privacy.purge import purge_personal_data
 from jpgb_terminal.privacy.reveal import reveal_customer
 from jpgb_terminal.rules.permissions import ACTIONS, ROLES, permission_table, refusal
@@ -175,6 +176,7 @@ CASES: dict[str, tuple[Callable[[Store], None] | None, Callable[[Session, Actor]
     "unlock_operator": (None, lambda s, a: unlock_operator(s, a, "aiko")),
     "reveal_personal_data": (_weighed, lambda s, a: reveal_customer(s, a, jp12(2))),
     "purge": (None, lambda s, a: purge_personal_data(s, a, 365)),
+    "erase_customer": (None, lambda s, a: erase_customer(s, a, "C3")),
 }
 
 
