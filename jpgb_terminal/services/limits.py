@@ -105,7 +105,7 @@ def _refuse_what_central_refuses(
     if not isinstance(clause, Insert | Update) or conn.dialect.name == "postgresql":
         return  # PostgreSQL enforces its own limits
     table = getattr(clause.table, "name", None)
-    if table not in SQLModel.metadata.tables:
+    if not isinstance(table, str) or table not in SQLModel.metadata.tables:
         return
     batches = multiparams if isinstance(multiparams, list | tuple) else [multiparams]
     for batch in [params, *batches]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import String, create_engine, inspect
 from sqlmodel import func, select
@@ -44,7 +46,7 @@ def test_bench_limits_equal_the_migrated_central_schema(pg_url: str) -> None:
     ],
 )
 def test_customer_add_refuses_what_central_refuses(
-    sqlite_store: Store, fields: dict[str, str], expected: str
+    sqlite_store: Store, fields: dict[str, Any], expected: str
 ) -> None:
     """Each refused with a message naming the field and the limit, and nothing written."""
     with pytest.raises(ServiceError, match=expected), sqlite_store.transaction() as s:
