@@ -83,3 +83,45 @@ def test_over_long_value_refused_where_rows_are_written(sqlite_store: Store) -> 
     with sqlite_store.transaction() as s:
         found = s.get(Customer, "C1")
         assert found is not None and found.status == "active"
+
+
+def _received(store: Store) -> str:
+    from jpgb_terminal.services.receiving import receive
+
+    number = populate(store, prealerts=1)[0]
+    with store.transaction() as s:
+        receive(s, STAFF, number)
+    return number
+
+
+def test_manual_weight_reason_over_500_refused(sqlite_store: Store) -> None:
+    """The weighing's reason is central's String(500); nothing is recorded."""
+    from jpgb_terminal.services.weighing import record_weight
+
+    number = _received(sqlite_store)
+    with sqlite_store.transaction() as s:
+        before = event_count(s)
+    with (
+        pytest.raises(ServiceError, match="reason is longer than 500"),
+        sqlite_store.transaction() as s,
+    ):
+        record_weight(s, STAFF, number, 900, source="manual", reason="r" * 501, approved_by="kenji")
+    with sqlite_store.transaction() as s:
+        assert event_count(s) == before
+
+
+def test_hold_note_over_2000_refused(sqlite_store: Store) -> None:
+    """The hold's note is central's String(2000); nothing is recorded."""
+    from jpgb_terminal.services.holds import hold_parcel
+    from jpgb_terminal.services.weighing import get_parcel
+
+    number = _received(sqlite_store)
+    with sqlite_store.transaction() as s:
+        before = event_count(s)
+    with (
+        pytest.raises(ServiceError, match="note is longer than 2000"),
+        sqlite_store.transaction() as s,
+    ):
+        hold_parcel(s, STAFF, get_parcel(s, number), "unpaid", note="n" * 2001)
+    with sqlite_store.transaction() as s:
+        assert event_count(s) == before
