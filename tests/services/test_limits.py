@@ -125,3 +125,16 @@ def test_hold_note_over_2000_refused(sqlite_store: Store) -> None:
         hold_parcel(s, STAFF, get_parcel(s, number), "unpaid", note="n" * 2001)
     with sqlite_store.transaction() as s:
         assert event_count(s) == before
+
+
+def test_station_id_over_40_refused(sqlite_store: Store) -> None:
+    """A station id longer than central's String(40) records nothing."""
+    from jpgb_terminal.services.context import Actor
+
+    with (
+        pytest.raises(ServiceError, match=r"station_id is longer than 40"),
+        sqlite_store.transaction() as s,
+    ):
+        add_customer(s, Actor("S" * 41, "aiko"), "C9", name="ok")
+    with sqlite_store.transaction() as s:
+        assert s.get(Customer, "C9") is None
