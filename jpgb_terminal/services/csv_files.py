@@ -86,15 +86,17 @@ def open_table(
     named = [c for c in columns if c]
     if len(set(named)) != len(named):
         problems.append(f"{where}: a column appears twice in the header")
-    return (None if problems else _Rows(reader, len(columns))), columns, problems
+    rows = _Rows(reader, len(columns), io.StringIO(text, newline="").readlines())
+    return (None if problems else rows), columns, problems
 
 
 class _Rows:
     """The rows after the header, without empty cells beyond the header's last column."""
 
-    def __init__(self, reader: Any, width: int) -> None:
+    def __init__(self, reader: Any, width: int, lines: list[str]) -> None:
         self._reader = reader
         self._width = width
+        self._lines = lines
 
     @property
     def line_num(self) -> int:
@@ -105,7 +107,35 @@ class _Rows:
         return self
 
     def __next__(self) -> list[str]:
+        start = int(self._reader.line_num) + 1
         record: list[str] = next(self._reader)
+        end = int(self._reader.line_num)
+        if end > start or end >= len(self._lines):
+            self._refuse_open_quote(record, start, end)
         if len(record) > self._width and not any(c.strip() for c in record[self._width :]):
             return record[: self._width]
         return record
+
+    def _refuse_open_quote(self, record: list[str], start: int, end: int) -> None:
+        """Raise csv.Error naming the line where a quoted field opened and never closed.
+
+        The lenient reader would carry such a field to the end of the file (or to the next
+        stray quote), swallowing the rows in between; a strict reading of the same lines
+        tells a real multi-line field from one that never ends.
+        """
+        raw = "".join(self._lines[start - 1 : end])
+        try:
+            list(csv.reader(io.StringIO(raw, newline=""), strict=True))
+        except csv.Error:
+            opened = start
+            for cell in record:
+                if "\n" in cell or "\r" in cell:
+                    break
+                opened += cell.count("\n")
+            raise UnclosedQuote(
+                f"the quoted field opened on line {opened} is never closed"
+            ) from None
+
+
+class UnclosedQuote(csv.Error):
+    """A quote that opens a field and is never closed."""

@@ -19,6 +19,7 @@ from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.services.holds import hold_parcel
+from jpgb_terminal.services.limits import check_column, check_text
 from jpgb_terminal.services.records import PARCEL, ParcelRecord, open_hold_reasons
 from jpgb_terminal.store.tables import Customer, Operator
 
@@ -49,6 +50,10 @@ def add_customer(
         )
     if not name.strip():
         raise ServiceError("customer name must not be empty")
+    check_column("customer", "name", name.strip())
+    check_column("customer", "phone", phone)
+    check_text("address", address)
+    check_text("id_doc_no", id_doc_no)
     if session.get(Customer, customer_id) is not None:
         raise ServiceError(f"customer {customer_id} already exists")
     at = at or now()

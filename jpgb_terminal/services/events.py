@@ -16,6 +16,7 @@ from jpgb_terminal.clock import as_utc, now
 from jpgb_terminal.ids import new_id
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import ServiceError
+from jpgb_terminal.services.limits import check_payload
 from jpgb_terminal.store.role import NOT_HERE, is_central
 from jpgb_terminal.store.tables import Event
 
@@ -91,6 +92,7 @@ def append_event(
     event_id = new_id()
     seq, prev_hash = _next_link(session, actor.station_id)
     occurred_at = as_utc(at or now())
+    check_payload(jsonable(payload))
     payload_text = canonical_payload(jsonable(payload))
     digest = event_hash(
         event_id=event_id,

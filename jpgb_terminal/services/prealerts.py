@@ -15,6 +15,7 @@ from jpgb_terminal.clock import now
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.csv_files import ImportRejected, decode_csv_bytes, open_table
 from jpgb_terminal.services.events import append_event
+from jpgb_terminal.services.limits import text_limits, text_problem
 from jpgb_terminal.store.tables import Customer, PreAlert
 from jpgb_terminal.tracking import InvalidTrackingNumber, parse_tracking
 
@@ -22,7 +23,6 @@ REQUIRED = ("tracking_no", "customer_id")
 OPTIONAL = ("carrier", "contents", "declared_value", "currency")
 MAX_DECLARED = Decimal("10000000")  # above this a declared value is a typo, whatever the currency
 CURRENCY = re.compile(r"^[A-Z]{3}$")
-FIELD_LIMITS = {"carrier": 40, "contents": 500}
 
 
 @dataclass(frozen=True)
@@ -97,9 +97,10 @@ def parse_prealert_csv(text: str, source: str = "file") -> tuple[list[PreAlertRo
                 row_problems.append(f"{where}: currency {currency!r} is not a 3-letter code")
             if declared is not None and currency is None:
                 currency = "JPY"
-            for name, limit in FIELD_LIMITS.items():
-                if len(values.get(name, "")) > limit:
-                    row_problems.append(f"{where}: {name} is longer than {limit} characters")
+            for name, value in values.items():
+                problem = text_problem(name, value, text_limits().get(("prealert", name)))
+                if problem:
+                    row_problems.append(f"{where}: {problem}")
             if row_problems:
                 problems.extend(row_problems)
                 continue
