@@ -23,6 +23,7 @@ from jpgb_terminal.cli.common import (
     settings_for,
 )
 from jpgb_terminal.clock import WAREHOUSE_TZ
+from jpgb_terminal.manifests.writers import inert_csv_row
 from jpgb_terminal.rules.decisions import Action, parse_action
 from jpgb_terminal.rules.refs import hold_reasons
 from jpgb_terminal.services.context import Actor
@@ -81,7 +82,7 @@ def list_(
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(HOLDS_COLUMNS)
         for row in rows:
-            writer.writerow(_csv_values(row))
+            writer.writerow(inert_csv_row(_csv_values(row)))
         return
     if not rows:
         console.print("no overdue holds" if overdue else "no parcels are held")

@@ -27,7 +27,8 @@ Rules the projection follows (also in the README, "Central store and sync"):
   longer held is recorded and reported in `sync_issue` without moving the parcel again.
 - An event of a kind this program does not know is stored and reported in `sync_issue`, never
   dropped and never fatal.  A known kind whose payload does not fit (or a parcel event for a
-  parcel nobody received) raises ApplyError: the whole batch is rolled back and refused.
+  parcel nobody received) raises ApplyError: the push puts that event in quarantine, names it,
+  and goes on with the rest (see `sync/merge.py`).
 
 Personal data stays out of events: customer and operator rows travel beside the events as
 snapshots (`Snapshots`).  A customer new here is inserted from its snapshot; a known customer's
