@@ -12,7 +12,38 @@ import pytest
 
 from jpgb_terminal.store import Store, open_store
 
-PG_URL = os.environ.get("JPGB_TEST_POSTGRES_URL")
+LOCAL_PG = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def _reachable(url: str) -> bool:
+    try:
+        with psycopg.connect(url, connect_timeout=3):
+            return True
+    except psycopg.Error:
+        return False
+
+
+# Told, or else the machine's own server when one answers: `make test` runs them wherever it can.
+PG_URL = os.environ.get("JPGB_TEST_POSTGRES_URL") or (LOCAL_PG if _reachable(LOCAL_PG) else None)
+if PG_URL:
+    os.environ["JPGB_TEST_POSTGRES_URL"] = PG_URL
+
+
+def pytest_report_header() -> str:
+    """Say in words whether the PostgreSQL tests run, and where."""
+    if PG_URL:
+        return f"PostgreSQL tests: running against {PG_URL}"
+    return (
+        f"PostgreSQL tests: NOT RUN - no server answers at {LOCAL_PG} and "
+        "JPGB_TEST_POSTGRES_URL is not set; they are skipped"
+    )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Repeat it at the end, where a reader of the log looks."""
+    terminalreporter.write_line(pytest_report_header())
+
+
 needs_pg = pytest.mark.skipif(not PG_URL, reason="JPGB_TEST_POSTGRES_URL is not set")
 
 

@@ -130,7 +130,16 @@ def test_value_postgres_refuses_delivers_up_to_it(tmp_path: Path, pg_central: st
     long_no = "X" * 60
     with a.transaction() as s:
         appended = append_event(
-            s, Actor("A", "aiko", "staff"), "parcel.received", {"note": None}, tracking_no=long_no
+            s, Actor("A", "aiko", "staff"), "parcel.received", {"note": None}, tracking_no="X"
+        )
+    # Raw SQL, as an older program would have written it: the entry checks do not see it.
+    with a.engine.begin() as conn:
+        last = conn.execute(select(EVENT).where(EVENT.c.seq == appended.seq)).one()
+        changed = {**last._mapping, "tracking_no": long_no}
+        digest = event_hash(**{k: changed[k] for k in HASHED})
+        conn.execute(
+            text("UPDATE event SET tracking_no = :t, hash = :h WHERE seq = :s"),
+            {"t": long_no, "h": digest, "s": appended.seq},
         )
     write_parcels(a, "A", [3])
     report = sync_once(a, pg_central, "A")
