@@ -9,7 +9,7 @@ from sqlalchemy import Connection, String, Text, cast, select, type_coerce
 
 from jpgb_terminal.audit.verify import EVENT, PARCEL, WEIGHT, event_problem, weight_mismatches
 from jpgb_terminal.clock import WAREHOUSE_TZ
-from jpgb_terminal.services.errors import NotFound
+from jpgb_terminal.errors import NotFound
 
 
 def _frame_text(frame: bytes | None) -> str | None:

@@ -17,7 +17,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import select
 from sqlmodel import Session
 
-from jpgb_terminal.services.errors import ServiceError
+from jpgb_terminal.errors import ServiceError
 from jpgb_terminal.store.tables import Customer
 
 PREFIX = "fernet:"

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Table, and_, case, exists, func, or_, select
 from sqlmodel import Session
 
 from jpgb_terminal.clock import now
+from jpgb_terminal.privacy.fields import ANONYMISED_NAME, PERSONAL_FIELDS
 from jpgb_terminal.rules.states import ParcelState
 from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import ServiceError
@@ -31,7 +32,6 @@ from jpgb_terminal.store.outbound import Shipment
 
 SHIPMENT: Table = Shipment.__table__  # type: ignore[attr-defined]
 
-ANONYMISED_NAME = "anonymised"
 FINISHED = frozenset(
     {
         ParcelState.RETURNED.value,
@@ -41,7 +41,6 @@ FINISHED = frozenset(
         ParcelState.SHIPPED.value,
     }
 )
-PERSONAL_FIELDS = ("name", "address", "phone", "id_doc_no")
 RECIPIENT_FIELDS = ("recipient_name", "recipient_address", "recipient_phone")
 SHIPPED = "shipped"  # a shipment's final state: the box has left with the carrier
 

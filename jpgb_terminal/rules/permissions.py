@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from jpgb_terminal.errors import NotAllowed
 from jpgb_terminal.refdata import load_toml
-from jpgb_terminal.services.errors import NotAllowed
 
 ROLES = ("staff", "supervisor", "lead")
 ROLE_REFUSAL = "role"  # the `article` of a refusal the permission table makes

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from jpgb_terminal.clock import now
 from jpgb_terminal.privacy.crypto import seal, unseal
-from jpgb_terminal.privacy.purge import ANONYMISED_NAME, PERSONAL_FIELDS
+from jpgb_terminal.privacy.fields import ANONYMISED_NAME, PERSONAL_FIELDS
 from jpgb_terminal.rules.holds import CUSTOMER_STATUSES, STATUS_HOLD_REASON
 from jpgb_terminal.rules.permissions import require
 from jpgb_terminal.rules.states import ParcelState

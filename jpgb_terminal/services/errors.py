@@ -1,23 +1,7 @@
-"""Errors a use case raises: each says what happened and what to do, and nothing was written."""
+"""The errors a use case raises, re-exported from their home below every layer."""
 
 from __future__ import annotations
 
+from jpgb_terminal.errors import AuthError, DuplicateScan, NotAllowed, NotFound, ServiceError
 
-class ServiceError(ValueError):
-    """A request the rules refuse; the transaction it ran in must be rolled back."""
-
-
-class NotFound(ServiceError):
-    """No such parcel, customer or operator."""
-
-
-class DuplicateScan(ServiceError):
-    """The parcel was already received; nothing is recorded twice."""
-
-
-class NotAllowed(ServiceError):
-    """The operator's role or the parcel's state does not allow this."""
-
-
-class AuthError(ServiceError):
-    """Wrong PIN, unknown operator, or operator locked out."""
+__all__ = ["AuthError", "DuplicateScan", "NotAllowed", "NotFound", "ServiceError"]

@@ -5,14 +5,17 @@ Revises: 0004
 Create Date: 2026-11-26
 """
 
+import hashlib
+import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
 import jpgb_terminal.store.types
-from jpgb_terminal.audit.chain import GENESIS, event_hash
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -20,6 +23,50 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _BATCH = 5000
+
+# A frozen copy of the event hash as it stood at this revision (see jpgb_terminal/audit/chain.py
+# for the encoding): history is chained the way it was, whatever the live chain later becomes.
+GENESIS = "0" * 64
+
+
+def _canonical_time(at: datetime | str) -> str:
+    if isinstance(at, str):
+        parsed = datetime.fromisoformat(at)
+        at = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    if at.tzinfo is None:
+        raise ValueError("naive datetime: a time zone is required")
+    u = at.astimezone(UTC)
+    return (
+        f"{u.year:04d}-{u.month:02d}-{u.day:02d}T"
+        f"{u.hour:02d}:{u.minute:02d}:{u.second:02d}.{u.microsecond:06d}Z"
+    )
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def event_hash(
+    *,
+    event_id: str,
+    station_id: str,
+    seq: int,
+    kind: str,
+    tracking_no: str | None,
+    operator: str | None,
+    occurred_at: datetime | str,
+    payload: Any,
+    prev_hash: str,
+) -> str:
+    """The hex SHA-256 of an event, encoded as this revision chained it."""
+    payload_text = payload if isinstance(payload, str) else _json(payload)
+    text = (
+        f'{{"event_id":{_json(event_id)},"kind":{_json(kind)},'
+        f'"occurred_at":"{_canonical_time(occurred_at)}","operator":{_json(operator)},'
+        f'"payload":{payload_text},"prev_hash":{_json(prev_hash)},"seq":{seq:d},'
+        f'"station_id":{_json(station_id)},"tracking_no":{_json(tracking_no)}}}'
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def upgrade() -> None:
