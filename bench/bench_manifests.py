@@ -24,11 +24,11 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from bench.harness import Result, percentile
 from jpgb_terminal.clock import day_bounds
-from jpgb_terminal.manifests import build_manifest, export_to_file
-from jpgb_terminal.manifests.inbound import inbound_query
+from jpgb_terminal.manifests import export_to_file
 from jpgb_terminal.rules.holds import hold_deadline
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.holds_queue import held_parcels, held_rows_query
+from jpgb_terminal.services.manifest_rows import build_manifest, inbound_query
 from jpgb_terminal.services.records import HOLD
 from jpgb_terminal.store import open_store
 

@@ -24,13 +24,12 @@ from jpgb_terminal.manifests import (
     FORMATS,
     KINDS,
     ManifestError,
-    build_manifest,
     check_writable,
-    expected_rows,
     export_to_file,
     export_to_stdout,
 )
 from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.manifest_rows import build_manifest, expected_rows
 
 app = typer.Typer(
     help="Manifests: the day's inbound parcels, holds and outbound boxes.", no_args_is_help=True

@@ -1,5 +1,9 @@
 """Daily manifests (inbound, holds, outbound carrier manifest) as CSV, XLSX or PDF: customer ids only, never names,
-addresses or phone numbers."""
+addresses or phone numbers.
+
+Writers only: rows in, files out. The rows come from `jpgb_terminal.services.manifest_rows`
+(`build_manifest`, `expected_rows`); nothing here reads the store or checks a permission.
+"""
 
 from __future__ import annotations
 
@@ -12,19 +16,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from sqlalchemy import Connection
-
-from jpgb_terminal.manifests.holds import HOLDS_COLUMNS, held_at_end_of, iter_holds
-from jpgb_terminal.manifests.inbound import INBOUND_COLUMNS, count_inbound, iter_inbound
-from jpgb_terminal.manifests.outbound import (
-    OUTBOUND_COLUMNS,
-    OutboundTotals,
-    count_outbound,
-    iter_outbound,
-)
-from jpgb_terminal.manifests.totals import Totals
+from jpgb_terminal.manifests.columns import HOLDS_COLUMNS, INBOUND_COLUMNS, OUTBOUND_COLUMNS
+from jpgb_terminal.manifests.totals import OutboundTotals, Totals
 from jpgb_terminal.manifests.writers import counted, write_csv, write_pdf, write_xlsx
-from jpgb_terminal.services.context import Actor, authorize
 
 Kind = Literal["inbound", "holds", "outbound"]
 Format = Literal["csv", "xlsx", "pdf"]
@@ -64,36 +58,6 @@ def check_format(fmt: str) -> Format:
     if fmt not in FORMATS:
         raise ManifestError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
     return cast(Format, fmt)
-
-
-def build_manifest(
-    conn: Connection, actor: Actor, kind: str, day: date, *, service: str | None = None
-) -> Manifest:
-    """The manifest of `kind` for one Japan day, its rows not yet read (`service`: outbound).
-
-    Only a role the table allows to export manifests (or the station's administrator, for
-    `jpgb manifest export`) gets one: NotAllowed otherwise, before any row is read.
-    """
-    kind = check_kind(kind)
-    authorize(conn, actor, "export_manifests")
-    if kind == "outbound":
-        boxes = OutboundTotals()
-        rows = iter_outbound(conn, day, boxes, service)
-        return Manifest(kind, day, OUTBOUND_COLUMNS, rows, boxes)
-    totals = Totals()
-    if kind == "inbound":
-        return Manifest(kind, day, INBOUND_COLUMNS, iter_inbound(conn, day, totals), totals)
-    return Manifest(kind, day, HOLDS_COLUMNS, iter_holds(conn, day, totals), totals)
-
-
-def expected_rows(conn: Connection, kind: str, day: date, *, service: str | None = None) -> int:
-    """How many rows the manifest will have (for a progress bar)."""
-    kind = check_kind(kind)
-    if kind == "outbound":
-        return count_outbound(conn, day, service)
-    if kind == "inbound":
-        return count_inbound(conn, day)
-    return len(held_at_end_of(conn, day))
 
 
 def write_manifest(
@@ -172,11 +136,10 @@ __all__ = [
     "OUTBOUND_COLUMNS",
     "Manifest",
     "ManifestError",
+    "OutboundTotals",
     "Totals",
-    "build_manifest",
     "check_format",
     "check_kind",
-    "expected_rows",
     "export_to_file",
     "export_to_stdout",
     "write_manifest",

@@ -1,4 +1,5 @@
-"""Totals a manifest adds up while its rows stream past: per station, state and reason."""
+"""Totals a manifest adds up while its rows stream past: per station, state and reason (and,
+for the carrier manifest, per service and destination)."""
 
 from __future__ import annotations
 
@@ -39,4 +40,35 @@ class Totals:
                 "billable weight",
                 [("parcels", self.billable_parcels), ("grams", self.billable_g)],
             ),
+        ]
+
+
+@dataclass
+class OutboundTotals(Totals):
+    """Boxes, weight and fees per service and per destination."""
+
+    by_service: Counter[str] = field(default_factory=Counter)
+    by_destination: Counter[str] = field(default_factory=Counter)
+    fee_by_service: Counter[str] = field(default_factory=Counter)
+    grams_by_service: Counter[str] = field(default_factory=Counter)
+    fee_total: int = 0
+
+    def add_box(self, station: str, service: str, country: str, grams: int, fee: int) -> None:
+        """Count one box."""
+        self.add(station, "packed", (), grams)
+        self.by_service[service] += 1
+        self.by_destination[country] += 1
+        self.fee_by_service[service] += fee
+        self.grams_by_service[service] += grams
+        self.fee_total += fee
+
+    def sections(self) -> list[tuple[str, list[tuple[str, int]]]]:
+        """Titled (label, value) lists for the XLSX and PDF summaries."""
+        return [
+            ("boxes", [("total", self.rows), ("grams", self.billable_g), ("fees", self.fee_total)]),
+            ("per station", sorted(self.by_station.items())),
+            ("boxes per service", sorted(self.by_service.items())),
+            ("grams per service", sorted(self.grams_by_service.items())),
+            ("fees per service", sorted(self.fee_by_service.items())),
+            ("boxes per destination", sorted(self.by_destination.items())),
         ]

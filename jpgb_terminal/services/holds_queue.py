@@ -16,27 +16,13 @@ from sqlalchemy import Select, select
 from sqlmodel import Session
 
 from jpgb_terminal.clock import WAREHOUSE_TZ, local_date, now
+from jpgb_terminal.manifests.columns import HOLDS_COLUMNS as HOLDS_COLUMNS
 from jpgb_terminal.rules.decisions import is_prohibited
 from jpgb_terminal.rules.holds import days_left, is_overdue
 from jpgb_terminal.services.billing import weight_is_billable
 from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.records import HOLD, PARCEL
-from jpgb_terminal.store.tables import WeightRecord
-
-WEIGHTS = WeightRecord.__table__  # type: ignore[attr-defined]
-
-# The keys of `jpgb holds list --format json` and the columns of the holds manifest.
-HOLDS_COLUMNS = (
-    "tracking_no",
-    "customer_id",
-    "station_id",
-    "reasons",
-    "received_at",
-    "deadline",
-    "days_left",
-    "overdue",
-    "weight_g",
-)
+from jpgb_terminal.store.handles import WEIGHT_RECORD as WEIGHTS
 
 
 @dataclass(frozen=True)

@@ -336,14 +336,8 @@ def export_day_manifest(
 ) -> ExportedManifest:
     """Write one Japan day's manifest of `kind` to `path` (ids only); ManifestError says why not,
     NotAllowed when the actor's role may not export manifests."""
-    from jpgb_terminal.manifests import (
-        build_manifest,
-        check_format,
-        check_kind,
-        check_writable,
-        expected_rows,
-        export_to_file,
-    )
+    from jpgb_terminal.manifests import check_format, check_kind, check_writable, export_to_file
+    from jpgb_terminal.services.manifest_rows import build_manifest, expected_rows
 
     check_kind(kind)
     check_format(fmt)

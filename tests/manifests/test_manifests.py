@@ -17,14 +17,13 @@ from jpgb_terminal.manifests import (
     HOLDS_COLUMNS,
     INBOUND_COLUMNS,
     ManifestError,
-    build_manifest,
-    expected_rows,
     export_to_file,
     write_manifest,
 )
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.decisions import decide
 from jpgb_terminal.services.inspection import inspect
+from jpgb_terminal.services.manifest_rows import build_manifest, expected_rows
 from jpgb_terminal.services.receiving import receive
 from jpgb_terminal.services.weighing import record_weight
 from jpgb_terminal.store import Store

@@ -15,12 +15,11 @@ from sqlmodel import select
 from jpgb_terminal.clock import day_bounds
 from jpgb_terminal.manifests import (
     OUTBOUND_COLUMNS,
-    build_manifest,
-    expected_rows,
     export_to_file,
     write_manifest,
 )
 from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.manifest_rows import build_manifest, expected_rows
 from jpgb_terminal.services.packing import confirm_parcel, pack_box, record_box_weight
 from jpgb_terminal.services.shipments import import_shipments
 from jpgb_terminal.store import Store

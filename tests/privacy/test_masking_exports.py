@@ -16,12 +16,13 @@ from typer.testing import CliRunner
 
 from jpgb_terminal.cli import app
 from jpgb_terminal.clock import local_date, now
-from jpgb_terminal.manifests import FORMATS, KINDS, build_manifest, export_to_file
+from jpgb_terminal.manifests import FORMATS, KINDS, export_to_file
 from jpgb_terminal.manifests.customs_form import render_customs_form
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.customers import add_customer
 from jpgb_terminal.services.holds import hold_by_operator
 from jpgb_terminal.services.inspection import inspect
+from jpgb_terminal.services.manifest_rows import build_manifest
 from jpgb_terminal.services.packing import Packed, confirm_parcel, pack_box, record_box_weight
 from jpgb_terminal.services.receiving import receive
 from jpgb_terminal.services.shipments import import_shipments

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session, SQLModel
 
-from jpgb_terminal.manifests import build_manifest
 from jpgb_terminal.privacy.erase import erase_customer
 from jpgb_terminal.privacy.purge import purge_personal_data
 from jpgb_terminal.privacy.reveal import reveal_customer
@@ -24,6 +23,7 @@ from jpgb_terminal.services.errors import NotAllowed
 from jpgb_terminal.services.holds import hold_by_operator
 from jpgb_terminal.services.holds_queue import held_parcels
 from jpgb_terminal.services.inspection import inspect
+from jpgb_terminal.services.manifest_rows import build_manifest
 from jpgb_terminal.services.operators import add_operator, set_pin, unlock_operator
 from jpgb_terminal.services.packing import confirm_parcel, hand_over, pack_box, record_box_weight
 from jpgb_terminal.services.receipts import review_duplicate_receipts
