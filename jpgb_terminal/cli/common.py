@@ -63,7 +63,7 @@ def settings_for(
 def handled_errors() -> Iterator[None]:
     """Turn the program's own errors into one clear line on stderr and exit status 1."""
     # Imported here so that a command group loads only what it uses.
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DatabaseError, OperationalError
 
     from jpgb_terminal.services.csv_files import ImportRejected
     from jpgb_terminal.services.errors import ServiceError
@@ -85,6 +85,9 @@ def handled_errors() -> Iterator[None]:
                 "write): it can be read, not changed; nothing was recorded"
             )
         fail(f"the store could not be used: {exc.orig}")
+    except DatabaseError as exc:
+        # A file with a SQLite header and damaged pages, or tables that are not a store's.
+        fail(f"the store is damaged or not a store ({exc.orig}): nothing was changed")
 
 
 def open_cli_store(settings: Settings) -> Store:
