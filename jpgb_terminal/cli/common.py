@@ -92,10 +92,14 @@ def handled_errors() -> Iterator[None]:
 
 def open_cli_store(settings: Settings) -> Store:
     """Open (and on first use create) the store named by the settings, or fail clearly."""
+    from jpgb_terminal.privacy.crypto import configure_or_create
     from jpgb_terminal.store import open_store
 
     with handled_errors():
-        return open_store(settings.db)
+        store = open_store(settings.db)
+        # Personal data is sealed whether or not a key was configured: the key is made here.
+        configure_or_create(settings.key_file)
+        return store
     raise AssertionError("unreachable")
 
 
