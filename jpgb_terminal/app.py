@@ -135,13 +135,13 @@ class JpgbApp(App[None]):
             source = self._settings_source
             assert callable(source)
             self.settings = source()
-        from jpgb_terminal.privacy.crypto import configure
+        from jpgb_terminal.privacy.crypto import configure_or_create
         from jpgb_terminal.store import open_store
         from jpgb_terminal.workflow.devices import build_devices
         from jpgb_terminal.workflow.receiving import ReceivingFlow
 
-        # Personal data at rest is sealed with the station's key file, when one is set.
-        configure(self.settings.key_file)
+        # Personal data at rest is sealed with the station's key file (made if missing).
+        configure_or_create(self.settings.key_file)
         if self.demo:
             from jpgb_terminal.workflow.demo import start_demo
 

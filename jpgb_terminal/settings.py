@@ -29,6 +29,11 @@ def default_store_url() -> str:
     return f"sqlite:///{path}"
 
 
+def default_key_file() -> Path:
+    """The key file that seals personal data when settings name none (created on first use)."""
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "jpgb.key"
+
+
 class Settings(BaseSettings):
     """Everything a station needs to know about itself and its devices."""
 
@@ -71,8 +76,9 @@ class Settings(BaseSettings):
     wedge_burst_ms: int = 40
     """A keyboard-wedge scanner types a code faster than this many ms per key; people do not."""
 
-    key_file: Path | None = None
-    """File holding the keys that encrypt personal data at rest."""
+    key_file: Path | None = Field(default_factory=default_key_file)
+    """File holding the keys that encrypt personal data at rest; created (0600) by the first
+    command that opens a store, so nothing personal is ever stored in clear."""
 
     @field_validator("scale_protocol")
     @classmethod

@@ -44,6 +44,17 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_line(pytest_report_header())
 
 
+@pytest.fixture(autouse=True)
+def _own_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test's default data folder (where the default key file is made) is its own, and no
+    cipher configured by one test's command seals the next test's values."""
+    from jpgb_terminal.privacy import crypto
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    yield
+    crypto.configure(None)
+
+
 needs_pg = pytest.mark.skipif(not PG_URL, reason="JPGB_TEST_POSTGRES_URL is not set")
 
 

@@ -38,11 +38,56 @@ GROUPS: dict[str, tuple[str, str, bool]] = {
 }
 
 
+def _one_line(exc: BaseException) -> str | None:
+    """The one line a bench user sees for an error no command turned into a message itself;
+    None for a programming error, which keeps its traceback."""
+    from sqlalchemy.exc import DatabaseError
+
+    from jpgb_terminal.services.errors import ServiceError
+    from jpgb_terminal.store import StoreError
+
+    if isinstance(exc, StoreError | ServiceError):
+        return str(exc)
+    if isinstance(exc, DatabaseError):
+        return f"the store is damaged or not a store ({exc.orig}): nothing was changed"
+    if isinstance(exc, RecursionError):
+        return "the input is nested too deeply to be read: nothing was changed"
+    if isinstance(exc, OverflowError):
+        return f"a number or date in the input is out of range ({exc}): nothing was changed"
+    return None
+
+
+def _root_group() -> type:
+    """The root command class: errors that reach it become one line on stderr and status 1."""
+    import typer
+    from typer._click.core import Context
+    from typer._click.exceptions import ClickException
+    from typer.core import TyperGroup
+
+    class RootGroup(TyperGroup):
+        def invoke(self, ctx: Context) -> Any:
+            try:
+                return super().invoke(ctx)
+            except (typer.Exit, typer.Abort, ClickException):
+                raise
+            except Exception as exc:
+                line = _one_line(exc)
+                if line is None:
+                    raise
+                from jpgb_terminal.cli.common import fail
+
+                fail(line)
+            raise typer.Exit(1)  # unreachable: fail() leaves
+
+    return RootGroup
+
+
 def build_app(only: str | None = None) -> typer.Typer:
     """The `jpgb` app with every command group, or with just the one named `only`."""
     import typer
 
     root = typer.Typer(
+        cls=_root_group(),
         name="jpgb",
         help="JPGB Terminal: receive, weigh, inspect, hold and pack parcels at the bench.",
         no_args_is_help=True,

@@ -63,7 +63,7 @@ def settings_for(
 def handled_errors() -> Iterator[None]:
     """Turn the program's own errors into one clear line on stderr and exit status 1."""
     # Imported here so that a command group loads only what it uses.
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DatabaseError, OperationalError
 
     from jpgb_terminal.services.csv_files import ImportRejected
     from jpgb_terminal.services.errors import ServiceError
@@ -85,14 +85,21 @@ def handled_errors() -> Iterator[None]:
                 "write): it can be read, not changed; nothing was recorded"
             )
         fail(f"the store could not be used: {exc.orig}")
+    except DatabaseError as exc:
+        # A file with a SQLite header and damaged pages, or tables that are not a store's.
+        fail(f"the store is damaged or not a store ({exc.orig}): nothing was changed")
 
 
 def open_cli_store(settings: Settings) -> Store:
     """Open (and on first use create) the store named by the settings, or fail clearly."""
+    from jpgb_terminal.privacy.crypto import configure_or_create
     from jpgb_terminal.store import open_store
 
     with handled_errors():
-        return open_store(settings.db)
+        store = open_store(settings.db)
+        # Personal data is sealed whether or not a key was configured: the key is made here.
+        configure_or_create(settings.key_file)
+        return store
     raise AssertionError("unreachable")
 
 

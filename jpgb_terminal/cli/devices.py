@@ -265,6 +265,11 @@ def probe(
     """Find the protocol and line settings of the scale at URL and show its readings."""
     if protocol != "auto" and protocol not in PROTOCOLS:
         fail(f"unknown protocol {protocol!r} (known: auto, {', '.join(PROTOCOLS)})")
+    from jpgb_terminal.devices.ports import port_problem
+
+    problem = port_problem(url)
+    if problem:
+        fail(problem)
     outcome = run_probe(url, protocol, timeout)
     if outcome.reading is None or outcome.protocol is None or outcome.line is None:
         tried = ", ".join(outcome.tried) or "nothing"

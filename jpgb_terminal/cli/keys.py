@@ -40,14 +40,20 @@ def _key_path(key_file: Path | None, config: Path | None, db: str | None) -> Pat
 @app.command("init")
 def init(key_file: KeyOpt = None, db: DbOpt = None, config: ConfigOpt = None) -> None:
     """Create the key file and encrypt every stored address and ID number with it."""
-    from jpgb_terminal.privacy.crypto import Cipher, init_key_file, reseal_all
+    from jpgb_terminal.privacy.crypto import cipher_reading, init_key_file, reseal_all
 
     path = _key_path(key_file, config, db)
-    store = open_cli_store(settings_for(config, db))
+    settings = settings_for(config, db)
+    if path.exists():
+        fail(f"{path} exists already; rotate it instead of replacing it")
+    from jpgb_terminal.store import open_store
+
     with handled_errors():
+        store = open_store(settings.db)  # not open_cli_store: that would make the key first
         init_key_file(path)
+        # Values sealed with the settings' key (made by an earlier command) move to the new one.
         with store.transaction() as session:
-            changed = reseal_all(session, Cipher.from_file(path))
+            changed = reseal_all(session, cipher_reading(path, settings.key_file))
     console.print(f"key file {path} created; {changed} customer(s) encrypted", highlight=False)
 
 

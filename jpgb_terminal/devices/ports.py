@@ -40,6 +40,25 @@ def open_port(url: str, line: LineSettings, *, timeout: float = READ_TIMEOUT) ->
     )
 
 
+def port_problem(url: str) -> str | None:
+    """Why `url` can never be opened as a port (no such device, a folder, a URL scheme pyserial
+    does not know), in one line; None when it may open (a busy or silent port is not judged)."""
+    if "://" in url:
+        scheme = url.split("://", 1)[0]
+        if scheme not in ("socket", "rfc2217", "loop", "spy", "alt", "hwgrep", "cp2110"):
+            return (
+                f"{url} is not a port: unknown URL scheme {scheme}:// (use a device path, "
+                "socket://host:port, rfc2217://host:port or loop://)"
+            )
+        return None
+    path = Path(url)
+    if not path.exists():
+        return f"no serial port {url}: no such device (`jpgb devices list` shows the ports)"
+    if path.is_dir():
+        return f"{url} is a folder, not a serial port (`jpgb devices list` shows the ports)"
+    return None
+
+
 def read_available(port: serial.SerialBase) -> bytes:
     """Block up to the port's timeout for one byte, then take whatever else is waiting."""
     first = port.read(1)

@@ -131,8 +131,34 @@ def init_key_file(path: Path) -> None:
     """Create a key file with one fresh key; an existing file is never overwritten."""
     if path.exists():
         raise KeyFileError(f"{path} exists already; rotate it instead of replacing it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _write_keys(path, [Fernet.generate_key()])
+    if not path.parent.exists():
+        try:
+            path.parent.mkdir(parents=True, mode=0o700)
+        except OSError as exc:
+            raise KeyFileError(
+                f"cannot create the key file's folder {path.parent}: {exc.strerror}"
+            ) from exc
+        path.parent.chmod(0o700)
+    try:
+        _write_keys(path, [Fernet.generate_key()])
+    except OSError as exc:
+        raise KeyFileError(f"cannot create the key file {path}: {exc.strerror}") from exc
+
+
+def configure_or_create(key_file: Path | None) -> Cipher | None:
+    """Use `key_file`, creating it first (one fresh key, 0600) when it does not exist yet:
+    the first command that opens a store makes sure personal data is sealed from then on."""
+    if key_file is not None and not key_file.exists():
+        init_key_file(key_file)
+    return configure(key_file)
+
+
+def cipher_reading(path: Path, also: Path | None) -> Cipher:
+    """The cipher of `path` that can also read values sealed with the keys in `also`."""
+    keys = _read_keys(path)
+    if also is not None and also != path and also.exists():
+        keys += [k for k in _read_keys(also) if k not in keys]
+    return Cipher(MultiFernet(_fernets(path, keys)))
 
 
 SHIPMENT_SEALED_FIELDS = ("recipient_name", "recipient_address", "recipient_phone")

@@ -82,16 +82,31 @@ class CatalogueEntry:
         }
 
 
-def parse_price_list_text(text: str, source: str) -> PriceList:
-    """TOML text checked like a packaged price list; PriceListRefused says what is wrong."""
+def _load_toml(text: str, source: str) -> dict[str, object]:
+    """The TOML document, or PriceListRefused for text no list can be (also nesting too deep
+    for the parser, or a number too long to convert)."""
     try:
-        raw = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PriceListRefused(f"{source}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise PriceListRefused(f"{source}: not a price list: nested too deeply") from None
+    except (ValueError, OverflowError) as exc:
+        reason = str(exc).split(";")[0]  # Python's hint about its own limit is not for the user
+        raise PriceListRefused(f"{source}: not a price list: {reason}") from None
+
+
+def parse_price_list_text(text: str, source: str) -> PriceList:
+    """TOML text checked like a packaged price list; PriceListRefused says what is wrong."""
+    raw = _load_toml(text, source)
     try:
         parsed = refs.parse_price_list(raw, refs.services(), source)
     except ReferenceDataError as exc:
         raise PriceListRefused(str(exc)) from None
+    except (OverflowError, RecursionError, ValueError) as exc:
+        # A date at the edge of the calendar overflows when it is moved to UTC.
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise PriceListRefused(f"{source}: not a usable price list: {reason}") from None
     if len(parsed.version) > VERSION_MAX:
         raise PriceListRefused(
             f"{source}: version {parsed.version!r} is over {VERSION_MAX} characters"
@@ -106,9 +121,15 @@ def parse_publishable(text: str, source: str) -> PriceList:
     """
     parsed = parse_price_list_text(text, source)
     try:
-        refs.check_price_list_keys(tomllib.loads(text), source)
+        refs.check_price_list_keys(_load_toml(text, source), source)
     except ReferenceDataError as exc:
         raise PriceListRefused(str(exc)) from None
+    try:
+        as_utc(parsed.effective_from)
+    except OverflowError:
+        raise PriceListRefused(
+            f"{source}: effective_from {parsed.effective_from} is out of range"
+        ) from None
     version = parsed.version
     if not version.isprintable() or version != version.strip():
         raise PriceListRefused(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -34,10 +35,37 @@ class StoreNotUpgraded(StoreError):
     """The store's schema is older than this program; `jpgb db upgrade` fixes it."""
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+STORE_FILE_MODE = 0o600
+STORE_DIR_MODE = 0o700
+
+
+def _check_netloc(url: str) -> None:
+    """Refuse a URL whose user part holds an unencoded reserved character: the parser would
+    take the rest of the password for the host and print it in the next error message."""
+    scheme, _, rest = url.partition("://")
+    if scheme.startswith("sqlite"):
+        return
+    netloc = rest.split("/", 1)[0]
+    if netloc.count("@") > 1:
+        raise StoreError(
+            f"the store URL {scheme}://... has an unencoded '@' in its user or password: "
+            "write it as %40 (and '/', ':', '#', '?' as %2F, %3A, %23, %3F)"
+        )
+    host = netloc.rpartition("@")[2]
+    port = host.rpartition("]")[2].partition(":")[2] if ":" in host else ""
+    if port and not port.isdigit():
+        raise StoreError(
+            f"the store URL {display_url(url)} has port {port!r}: a port is a number "
+            "(a reserved character in the password must be %-encoded)"
+        )
+
+
 def normalize_url(url: str) -> str:
     """Accept plain paths and `postgresql://` URLs; pick the drivers this program ships."""
     if "://" not in url:
         return f"sqlite:///{Path(url).expanduser().resolve()}"
+    _check_netloc(url)
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -49,7 +77,7 @@ def check_url(url: str) -> str:
     try:
         url = normalize_url(url)
         backend = make_url(url).get_backend_name()
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise StoreError(f"{display_url(url)} is not a store URL ({SUPPORTED_URLS})") from None
     if backend not in ("sqlite", "postgresql"):
         raise StoreError(f"unsupported store {display_url(url)} ({SUPPORTED_URLS})")
@@ -58,6 +86,14 @@ def check_url(url: str) -> str:
 
 def display_url(url: str) -> str:
     """The URL with any password hidden, for messages."""
+    scheme, sep, rest = url.partition("://")
+    netloc, slash, tail = rest.partition("/")
+    if sep and "@" in netloc:
+        # Everything before the last '@' is user and password, whatever the parser makes of it.
+        userinfo = netloc.rsplit("@", 1)[0]
+        user = userinfo.split(":", 1)[0].split("@", 1)[0]
+        hidden = ":***" if ":" in userinfo or "@" in userinfo else ""
+        return f"{scheme}://{user}{hidden}@{netloc.rsplit('@', 1)[1]}{slash}{tail}"
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:
@@ -114,6 +150,81 @@ def _read_only_url(path: Path) -> str:
     return f"sqlite:///file:{quote(str(path))}?mode=ro&immutable=1&uri=true"
 
 
+def _check_store_file(path: Path) -> None:
+    """Refuse an existing file that is not a SQLite database, rather than make it one."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StoreError(f"cannot read the store {path}: {exc.strerror}") from exc
+    if not head:
+        raise StoreError(
+            f"cannot open the store {path}: it is an empty file (0 bytes), not a store: name another file, "
+            "or remove it to create a new store there"
+        )
+    if head != SQLITE_HEADER:
+        raise StoreError(
+            f"cannot open the store {path}: it is not a store (not a SQLite database file); "
+            "nothing was changed"
+        )
+
+
+def _private(path: Path, mode: int) -> None:
+    # Files a store leaves behind from before (0644 under umask 022) are tightened on open.
+    try:
+        st = path.stat()
+        if st.st_uid == os.getuid() and st.st_mode & 0o777 & ~mode:
+            path.chmod(mode)
+    except OSError:
+        pass
+
+
+def _prepare_store_file(path: Path, *, create: bool) -> None:
+    """The store's folder (0700 when created here) and file (0600, whatever the umask): it holds
+    operators' PIN hashes and sealed personal data.  SQLite gives its -wal and -shm files the
+    main file's mode."""
+    if path.parent.exists() and not path.parent.is_dir():
+        raise StoreError(f"cannot create the store's folder {path.parent}: Not a directory")
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, mode=STORE_DIR_MODE)
+            path.parent.chmod(STORE_DIR_MODE)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StoreError(f"cannot create the store's folder {path.parent}: {exc.strerror}") from exc
+    if not path.exists() and create:
+        _create_store_file(path)
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if p.exists():
+            _private(p, STORE_FILE_MODE)
+
+
+def _create_store_file(path: Path) -> None:
+    """A new, empty SQLite database at `path`, created 0600 beside and linked into place, so
+    no zero-byte file (which would be refused) is ever left at `path`."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, STORE_FILE_MODE)
+        os.close(fd)
+        os.chmod(tmp, STORE_FILE_MODE)
+        conn = sqlite3.connect(tmp)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("CREATE TABLE _jpgb_new (x)")
+            conn.execute("DROP TABLE _jpgb_new")
+        finally:
+            conn.close()
+        # Another process may have created it meanwhile: theirs is used.
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    except OSError as exc:
+        raise StoreError(f"cannot create the store {path}: {exc.strerror}") from exc
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+
+
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
     """An engine for `url`, with SQLite pragmas applied on every connection.
 
@@ -127,15 +238,12 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
             raise StoreError(
                 f"the store {path} is a folder: name a file in it, e.g. {path}/station.db"
             )
+        if path.is_file():
+            _check_store_file(path)
         if _read_only_media(path):
             read_only, url = True, _read_only_url(path)
         else:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(
-                    f"cannot create the store's folder {path.parent}: {exc.strerror}"
-                ) from exc
+            _prepare_store_file(path, create=not read_only)
     connect_args: dict[str, Any] = {}
     networked = url.startswith("postgresql")
     if networked:
