@@ -6,25 +6,21 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Literal
 
 import serial
 
 from jpgb_terminal.devices.framing import Framer
-from jpgb_terminal.devices.ports import (
-    PORT_ERRORS,
-    READ_TIMEOUT,
-    device_identity,
-    open_port,
-    read_available,
-)
+from jpgb_terminal.devices.ports import device_identity, read_available
 from jpgb_terminal.devices.protocols import Ack, LineSettings, Protocol, get_protocol
 from jpgb_terminal.devices.reading import STATUSES, FrameError, ScaleReading, Status
+from jpgb_terminal.devices.reconnect import DriverState, ReconnectLoop
 
 __all__ = [
     "STATUSES",
+    "UNREADABLE",
     "DriverState",
     "FrameError",
     "ScaleDriver",
@@ -36,9 +32,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-BACKOFF_START = 0.1
-BACKOFF_CAP = 1.0
-"""Longest wait between two attempts to reopen a lost port (keeps recovery under 2 s)."""
+REFUSED_RUN = 5
+"""Refused frames in a row after which the state says the scale cannot be read."""
+UNREADABLE = "the scale sends frames it cannot read: check its unit and mode"
+"""Why a scale is `unreadable`: what the status line and the weight panel say."""
 
 
 def parse_frame(protocol: str, frame: bytes, *, default_unit: str | None = None) -> ScaleReading:
@@ -58,14 +55,6 @@ def framer_for(protocol: Protocol) -> Framer:
     return Framer(start=protocol.frame_start, end=protocol.frame_end)
 
 
-@dataclass(frozen=True)
-class DriverState:
-    """What the bench shows about a device: `connected`, `offline` or `error`, and why."""
-
-    state: Literal["connecting", "connected", "offline", "error", "closed"]
-    reason: str | None = None
-
-
 ReadingCallback = Callable[[ScaleReading | None], None]
 StateCallback = Callable[[DriverState], None]
 
@@ -73,8 +62,10 @@ StateCallback = Callable[[DriverState], None]
 class ScaleDriver:
     """Reads a scale on its own daemon thread and publishes each reading through a callback.
 
-    `on_reading(None)` means "no current weight" (port lost, scale silent): a stale
-    weight is never left on show. Only the latest reading is kept.
+    A reading is current only while frames that parse keep arriving: a frame the
+    protocol refuses (another unit, counting mode, line noise) counts as silence.
+    `on_reading(None)` means "no current weight" (port lost, scale silent or
+    unreadable): a stale weight is never left on show. Only the latest reading is kept.
     """
 
     def __init__(
@@ -114,11 +105,16 @@ class ScaleDriver:
         self.latest: ScaleReading | None = None
         self.state = DriverState("connecting")
         self.frame_errors = 0
+        self.refused_run = 0
+        """Refused frames since the last frame that parsed."""
+        self.stream_starts = 0
+        """How many times the stream command was sent (once per connection and per silence)."""
         self.framer = framer_for(self.proto)
-        self._stop = threading.Event()
         self._commands: list[bytes] = []
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        self._loop = ReconnectLoop(
+            url, self.line, self._session, on_down=self._lost, name=f"scale-{self.protocol}"
+        )
 
     @property
     def scale_id(self) -> str:
@@ -127,23 +123,20 @@ class ScaleDriver:
             self._scale_id = device_identity(self.url)
         return self._scale_id
 
+    @property
+    def current(self) -> ScaleReading | None:
+        """The latest reading while it is current (None when lost, silent or unreadable)."""
+        return self.latest if self.state.state == "connected" else None
+
     def start(self) -> None:
         """Start the reader thread."""
-        if self._thread is not None:
-            return
         _ = self.scale_id
-        self._stop.clear()
-        self._thread = threading.Thread(
-            target=self._run, name=f"scale-{self.protocol}", daemon=True
-        )
-        self._thread.start()
+        self._loop.start()
 
     def close(self, timeout: float = 2.0) -> None:
         """Stop the reader thread and close the port; returns within about `timeout` seconds."""
-        self._stop.set()
-        thread, self._thread = self._thread, None
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
+        self._loop.close(timeout)
+        self._clear()
         self._set_state(DriverState("closed"))
 
     def zero(self) -> None:
@@ -165,45 +158,22 @@ class ScaleDriver:
 
     # -- reader thread -------------------------------------------------------
 
-    def _run(self) -> None:
-        backoff = BACKOFF_START
-        while not self._stop.is_set():
-            try:
-                port = open_port(self.url, self.line, timeout=READ_TIMEOUT)
-            except PORT_ERRORS as exc:
-                self._lost(DriverState("offline", f"cannot open {self.url}: {exc}"))
-                self._stop.wait(backoff)
-                backoff = min(backoff * 2, BACKOFF_CAP)
-                continue
-            except Exception as exc:  # a bad URL or settings: report, keep trying
-                self._lost(DriverState("error", f"{type(exc).__name__}: {exc}"))
-                self._stop.wait(BACKOFF_CAP)
-                continue
-            backoff = BACKOFF_START
-            try:
-                self._session(port)
-            except PORT_ERRORS as exc:
-                self._lost(DriverState("offline", f"port lost: {exc}"))
-            except Exception as exc:  # never let the thread die; show why instead
-                log.exception("scale driver failed")
-                self._lost(DriverState("error", f"{type(exc).__name__}: {exc}"))
-                self._stop.wait(BACKOFF_START)
-            finally:
-                self._close_port(port)
-        self._clear()
-
     def _session(self, port: serial.SerialBase) -> None:
+        """One open port: poll or stream, and keep the reading current only while frames parse."""
+        stop = self._loop.stopping
         self.framer.reset()
+        self.refused_run = 0
         self._set_state(DriverState("connected"))
         streaming = self.mode == "stream"
-        if streaming and self.proto.stream_command:
-            port.write(self.proto.stream_command)
         now = time.monotonic()
-        last_frame = now
+        if streaming:
+            self._start_stream(port)
+        last_good = now
+        last_start = now
         next_poll = now
         awaiting_since: float | None = None
-        silent = False
-        while not self._stop.is_set():
+        refused_since_good = False
+        while not stop.is_set():
             self._send_commands(port)
             now = time.monotonic()
             if (
@@ -215,41 +185,60 @@ class ScaleDriver:
                 awaiting_since = now
                 next_poll = now + self.poll_interval
             data = read_available(port)
-            if not data:
-                if not silent and time.monotonic() - last_frame > self.silence_timeout:
-                    silent = True
-                    self._lost(
-                        DriverState(
-                            "offline", f"no answer from the scale for {self.silence_timeout:g} s"
-                        )
+            if data:
+                arrived = datetime.now(UTC)
+                for frame in self.framer.feed(data):
+                    awaiting_since = None
+                    if self._handle(frame, arrived):
+                        last_good = time.monotonic()
+                        self.refused_run = 0
+                        refused_since_good = False
+                    else:
+                        self.refused_run += 1
+                        refused_since_good = True
+            now = time.monotonic()
+            silent = now - last_good > self.silence_timeout
+            if self.refused_run >= REFUSED_RUN or (silent and refused_since_good):
+                self._lost(DriverState("unreadable", UNREADABLE))
+            elif silent:
+                self._lost(
+                    DriverState(
+                        "offline", f"no answer from the scale for {self.silence_timeout:g} s"
                     )
-                continue
-            arrived = datetime.now(UTC)
-            for frame in self.framer.feed(data):
-                last_frame = time.monotonic()
-                awaiting_since = None
-                if silent:
-                    silent = False
-                    self._set_state(DriverState("connected"))
-                self._handle(frame, arrived)
+                )
+            # A scale that restarted behind an open port has forgotten it was streaming.
+            if streaming and silent and now - last_start >= self.silence_timeout:
+                self._start_stream(port)
+                last_start = now
 
-    def _handle(self, frame: bytes, arrived: datetime) -> None:
+    def _start_stream(self, port: serial.SerialBase) -> None:
+        if self.proto.stream_command:
+            port.write(self.proto.stream_command)
+            self.stream_starts += 1
+
+    def _handle(self, frame: bytes, arrived: datetime) -> bool:
+        """Publish what one frame says; False when the protocol refuses it."""
         ack = self.proto.parse_ack(frame)
         if ack is not None:
+            self._set_state(DriverState("connected"))
             if self.on_ack is not None:
                 _call(self.on_ack, ack)
-            return
+            return True
         try:
             reading = self.proto.parse(frame, self.default_unit)
         except FrameError as exc:
             self.frame_errors += 1
             if self.on_frame_error is not None:
                 _call(self.on_frame_error, frame, str(exc))
-            return
+            return False
+        # The state goes back to connected before the reading, so a listener that drops
+        # readings of a scale not connected keeps this one.
+        self._set_state(DriverState("connected"))
         reading = replace(reading, at=arrived)
         self.latest = reading
         if self.on_reading is not None:
             _call(self.on_reading, reading)
+        return True
 
     def _send_commands(self, port: serial.SerialBase) -> None:
         if not self._commands:
@@ -275,13 +264,6 @@ class ScaleDriver:
         self.state = state
         if self.on_state is not None:
             _call(self.on_state, state)
-
-    @staticmethod
-    def _close_port(port: serial.SerialBase) -> None:
-        try:
-            port.close()
-        except Exception:
-            log.debug("closing port failed", exc_info=True)
 
 
 def _call(callback: Callable[..., None], *args: object) -> None:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
+import serial
+
 from jpgb_terminal.devices.framing import Framer
-from jpgb_terminal.devices.ports import PORT_ERRORS, READ_TIMEOUT, open_port, read_available
+from jpgb_terminal.devices.ports import read_available
 from jpgb_terminal.devices.protocols.base import LineSettings
-from jpgb_terminal.devices.scale import BACKOFF_CAP, BACKOFF_START, DriverState
+from jpgb_terminal.devices.reconnect import DriverState, ReconnectLoop
 
 log = logging.getLogger(__name__)
 
@@ -112,22 +113,22 @@ class SerialScanner:
         self.framer = Framer(max_len=4096, lead_noise=rb"[\x00\x11\x13]")
         self.state = DriverState("connecting")
         self.rejected = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = ReconnectLoop(
+            url,
+            self.line,
+            self._session,
+            on_down=self._set_state,
+            on_reopen=self.framer.reset,
+            name="scanner",
+        )
 
     def start(self) -> None:
         """Start the reader thread."""
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="scanner", daemon=True)
-            self._thread.start()
+        self._loop.start()
 
     def close(self, timeout: float = 2.0) -> None:
         """Stop reading and close the port."""
-        self._stop.set()
-        thread, self._thread = self._thread, None
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
+        self._loop.close(timeout)
         self._set_state(DriverState("closed"))
 
     def __enter__(self) -> SerialScanner:
@@ -137,36 +138,15 @@ class SerialScanner:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _run(self) -> None:
-        backoff = BACKOFF_START
-        while not self._stop.is_set():
-            try:
-                port = open_port(self.url, self.line, timeout=READ_TIMEOUT)
-            except Exception as exc:
-                self._set_state(DriverState("offline", f"cannot open {self.url}: {exc}"))
-                self._stop.wait(backoff)
-                backoff = min(backoff * 2, BACKOFF_CAP)
-                continue
-            backoff = BACKOFF_START
-            self.framer.reset()
-            self._set_state(DriverState("connected"))
-            try:
-                while not self._stop.is_set():
-                    data = read_available(port)
-                    if data:
-                        self._frames(data)
-            except PORT_ERRORS as exc:
-                self._set_state(DriverState("offline", f"port lost: {exc}"))
-            except Exception as exc:
-                log.exception("scanner reader failed")
-                self._set_state(DriverState("error", f"{type(exc).__name__}: {exc}"))
-                self._stop.wait(BACKOFF_START)
-            finally:
-                try:
-                    port.close()
-                except Exception:
-                    log.debug("closing scanner port failed", exc_info=True)
-                self.framer.reset()
+    def _session(self, port: serial.SerialBase) -> None:
+        """One open port: every terminated line is a scan, until the port fails or we stop."""
+        self.framer.reset()
+        self._set_state(DriverState("connected"))
+        stop = self._loop.stopping
+        while not stop.is_set():
+            data = read_available(port)
+            if data:
+                self._frames(data)
 
     def _frames(self, data: bytes) -> None:
         at = _utc_now()

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from jpgb_terminal.devices.protocols import Display, Protocol, get_protocol
+from jpgb_terminal.devices.simulators.faults import WRONG_MODES, WrongMode, wrong_frame
 from jpgb_terminal.devices.simulators.transport import DeviceServer, Link
 
 DEFAULT_SETTLE = 0.5
@@ -50,6 +51,9 @@ class ScaleSimulator:
         self._stable_at = 0.0
         self._overload = False
         self._net = False
+        self._wrong: WrongMode | None = None
+        self._booting_until = 0.0
+        self.restarts = 0
         self.commands: list[bytes] = []
         """Every command received, in order (for tests and the probe's dialogue display)."""
         self.frames_sent = 0
@@ -90,6 +94,35 @@ class ScaleSimulator:
         with self._lock:
             self._net = net
 
+    def set_wrong_mode(self, mode: WrongMode | None = "unit") -> None:
+        """Someone switches the scale to another unit (`unit`), to counting (`count`), or the
+        line turns to noise (`garbled`): every weight frame becomes one the driver refuses.
+        None puts it back to normal."""
+        if mode is not None and mode not in WRONG_MODES:
+            raise ValueError(f"wrong mode {mode!r} is not one of {', '.join(WRONG_MODES)}")
+        with self._lock:
+            self._wrong = mode
+
+    def restart(self, boot: float = 0.0) -> None:
+        """The scale restarts behind a port that stays open: it forgets stream mode and any
+        half-received command, and for `boot` seconds neither answers nor sends."""
+        now = time.monotonic()
+        with self._lock:
+            self._booting_until = now + boot
+            self.restarts += 1
+
+        def reset(link: Link) -> None:
+            link.inbox.clear()
+            link.streaming = self.stream_on_connect
+            link.next_stream = now + boot
+
+        self._server.each_link(reset)
+
+    @property
+    def booting(self) -> bool:
+        """True while a restarted scale is still starting up."""
+        return time.monotonic() < self._booting_until
+
     @property
     def grams(self) -> int:
         """The load on the pan."""
@@ -106,12 +139,20 @@ class ScaleSimulator:
 
     def frame(self) -> bytes:
         """The weight frame the scale would send now."""
-        return self.proto.encode(self.display(), self.unit)
+        display = self.display()
+        wrong = self._wrong
+        if wrong is not None:
+            return wrong_frame(self.proto.name, wrong, display, self.unit)
+        return self.proto.encode(display, self.unit)
 
     def handle(self, command: bytes) -> tuple[list[bytes], bool | None]:
         """The frames answering one command, and the stream mode it sets (None = unchanged)."""
         self.commands.append(command)
-        reply = self.proto.respond(command, self.display(), self.unit)
+        display = self.display()
+        reply = self.proto.respond(command, display, self.unit)
+        wrong = self._wrong
+        if wrong is not None and reply.frames:
+            return [wrong_frame(self.proto.name, wrong, display, self.unit)], reply.stream
         return list(reply.frames), reply.stream
 
     # -- serving ------------------------------------------------------------
@@ -162,6 +203,8 @@ class ScaleSimulator:
         link.next_stream = time.monotonic()
 
     def _on_data(self, link: Link, data: bytes) -> None:
+        if self.booting:
+            return
         end = self.proto.command_end
         link.inbox += data
         while link.inbox:
@@ -188,7 +231,7 @@ class ScaleSimulator:
     def _on_tick(self, link: Link, now: float) -> float | None:
         if not link.streaming:
             return None
-        if now >= link.next_stream:
+        if now >= link.next_stream and not self.booting:
             self._send(link, self.frame())
             link.next_stream = max(link.next_stream + 1 / self.stream_hz, now)
         return link.next_stream - now

@@ -191,6 +191,12 @@ class DeviceServer:
             with contextlib.suppress(OSError):
                 os.close(fd)
 
+    def each_link(self, fn: Callable[[Link], None]) -> None:
+        """Run `fn` on every connected peer, under the server's lock."""
+        with self._lock:
+            for link in list(self.links):
+                fn(link)
+
     def broadcast(self, data: bytes) -> None:
         """Send `data` to every connected peer."""
         with self._lock:
