@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from jpgb_terminal.services.context import Actor
     from jpgb_terminal.settings import Settings
     from jpgb_terminal.store import Store
+    from jpgb_terminal.workflow.auth import Credentials
 
 console = Console()
 err_console = Console(stderr=True)
@@ -123,16 +124,19 @@ def read_new_pin(*, from_stdin: bool) -> str:
     return pin
 
 
+def operator_credentials(station_id: str, name: str, *, pin_stdin: bool) -> Credentials:
+    """The operator named by `--operator` and the PIN they type, for a use case to check."""
+    from jpgb_terminal.workflow.auth import Credentials
+
+    return Credentials(station_id, name, read_secret(f"PIN for {name}", from_stdin=pin_stdin))
+
+
 def operator_login(store: Store, station_id: str, name: str, *, pin_stdin: bool) -> Actor:
     """The operator named by `--operator`, after their PIN; fails clearly on a wrong PIN."""
-    from jpgb_terminal.services.context import Actor
-    from jpgb_terminal.services.operators import verify_pin
+    from jpgb_terminal.workflow.auth import authenticate
 
-    pin = read_secret(f"PIN for {name}", from_stdin=pin_stdin)
-    # Its own transaction: a wrong PIN is counted towards the lockout even though the
-    # command then does nothing else.
-    with handled_errors(), store.transaction() as session:
-        login = verify_pin(session, station_id, name, pin)
-    if not login.ok or login.operator is None:
-        fail(login.message)
-    return Actor(station_id, login.operator.name, login.operator.role)
+    credentials = operator_credentials(station_id, name, pin_stdin=pin_stdin)
+    # The PIN is checked (and a wrong one counted) in its own transaction.
+    with handled_errors():
+        return authenticate(store, credentials)
+    raise AssertionError("unreachable")

@@ -14,13 +14,12 @@ from jpgb_terminal.cli.common import (
     fail,
     handled_errors,
     open_cli_store,
-    read_secret,
+    operator_credentials,
     settings_for,
 )
 from jpgb_terminal.rules.holds import CUSTOMER_STATUSES
 from jpgb_terminal.services.context import Actor
-from jpgb_terminal.services.customers import add_customer, set_customer_status, update_customer
-from jpgb_terminal.services.operators import verify_pin
+from jpgb_terminal.workflow.customers import change_customer_details, register_customer
 
 app = typer.Typer(help="Customers: add, suspend, freeze, reactivate.", no_args_is_help=True)
 
@@ -44,9 +43,9 @@ def add(
     store = open_cli_store(settings)
     with handled_errors():
         configure(settings.key_file)
-    with handled_errors(), store.transaction() as session:
-        add_customer(
-            session,
+    with handled_errors():
+        register_customer(
+            store,
             Actor(settings.station_id),
             customer_id,
             name=name,
@@ -80,8 +79,8 @@ def update(
     store = open_cli_store(settings)
     with handled_errors():
         configure(settings.key_file)
-    with handled_errors(), store.transaction() as session:
-        changed = update_customer(session, Actor(settings.station_id), customer_id, changes)
+    with handled_errors():
+        changed = change_customer_details(store, Actor(settings.station_id), customer_id, changes)
     what = ", ".join(changed) if changed else "nothing (same values)"
     console.print(f"customer {customer_id}: changed {what}", highlight=False, markup=False)
 
@@ -105,25 +104,14 @@ def set_status(
     config: ConfigOpt = None,
 ) -> None:
     """Set a customer's status; suspended or frozen holds their parcels in storage and new scans."""
+    from jpgb_terminal.workflow.customers import change_customer_status
+
     settings = settings_for(config, db, station)
     store = open_cli_store(settings)
-    pin = read_secret(f"PIN for {operator}", from_stdin=pin_stdin)
-    # Its own transaction: a wrong PIN must be counted even though nothing else happens.
-    with handled_errors(), store.transaction() as session:
-        login = verify_pin(session, settings.station_id, operator, pin)
-        name = login.operator.name if login.operator else operator
-        role = login.operator.role if login.operator else None
-    if not login.ok:
-        fail(login.message)
-    with handled_errors(), store.transaction() as session:
-        held = set_customer_status(
-            session,
-            Actor(settings.station_id, name),
-            customer_id,
-            status,
-            note=note,
-            operator_role=role,
-        )
-    console.print(f"customer {customer_id} is now {status} (by {name})", highlight=False)
+    credentials = operator_credentials(settings.station_id, operator, pin_stdin=pin_stdin)
+    with handled_errors():
+        change = change_customer_status(store, credentials, customer_id, status, note)
+    held = change.newly_held
+    console.print(f"customer {customer_id} is now {status} (by {change.by})", highlight=False)
     if held:
         console.print(f"{len(held)} parcel(s) in storage held: {', '.join(held)}", highlight=False)

@@ -19,23 +19,29 @@ from jpgb_terminal.cli.common import (
     fail,
     handled_errors,
     open_cli_store,
-    read_secret,
+    operator_credentials,
     settings_for,
 )
 from jpgb_terminal.clock import WAREHOUSE_TZ
 from jpgb_terminal.manifests.writers import inert_csv_row
-from jpgb_terminal.rules.decisions import Action, parse_action
+from jpgb_terminal.rules.decisions import form_problem, parse_action
 from jpgb_terminal.rules.refs import hold_reasons
 from jpgb_terminal.services.context import Actor
-from jpgb_terminal.services.decisions import DecisionResult, SaleAmounts, decide
+from jpgb_terminal.services.decisions import DecisionResult, SaleAmounts
 from jpgb_terminal.services.events import jsonable
 from jpgb_terminal.services.holds_queue import HOLDS_COLUMNS, held_parcels
-from jpgb_terminal.services.operators import verify_pin
 from jpgb_terminal.services.parcels import resolve_tracking
 
 app = typer.Typer(help="Held parcels: list the queue, decide (supervisors).", no_args_is_help=True)
 
 LIST_FORMATS = ("table", "csv", "json")
+# The rule's field (rules.decisions.FORM_FIELDS) -> the option that gives it.
+FORM_FIELD_OPTIONS = {
+    "sale": " (--proceeds and the fee options)",
+    "note": " (--note)",
+    "report_reference": ": give --report-ref",
+    "proceeds": ": give --proceeds (and the fees deducted)",
+}
 
 
 @app.command("list")
@@ -163,38 +169,37 @@ def decide_(
     config: ConfigOpt = None,
 ) -> None:
     """Decide on a held parcel: each action only for a supervisor, with a note, as an event."""
+    from jpgb_terminal.workflow.decisions import decide_held_parcel
+
     try:
         act = parse_action(action)
     except ValueError as exc:
         fail(str(exc))
-    fees_given = custody_fee or disposal_fee or service_fee
-    if act != Action.SELL and (proceeds is not None or fees_given):
-        fail("--proceeds and the fee options only go with sell")
-    if act == Action.SELL and proceeds is None:
-        fail("a sale records its proceeds: give --proceeds (and the fees deducted)")
-    if act == Action.REPORT and not (report_ref or "").strip():
-        fail("a report needs the police report reference: give --report-ref")
-    if not note.strip():
-        fail("a decision needs a note saying why (--note)")
+    # Asked before the PIN, in the rule's words with the option to give.
+    missing = form_problem(
+        act,
+        note=note,
+        report_reference=report_ref,
+        proceeds=proceeds,
+        fees_given=bool(custody_fee or disposal_fee or service_fee),
+    )
+    if missing is not None:
+        fail(missing.message + FORM_FIELD_OPTIONS[missing.field])
     settings = settings_for(config, db, station)
     store = open_cli_store(settings)
-    pin = read_secret(f"PIN for {operator}", from_stdin=pin_stdin)
-    # Its own transaction: a wrong PIN must be counted even though nothing else happens.
-    with handled_errors(), store.transaction() as session:
-        login = verify_pin(session, settings.station_id, operator, pin)
-        name = login.operator.name if login.operator else operator
-    if not login.ok:
-        fail(login.message)
+    with handled_errors():
+        number = resolve_tracking(tracking)
+    credentials = operator_credentials(settings.station_id, operator, pin_stdin=pin_stdin)
     sale = (
         SaleAmounts(proceeds, custody_fee, disposal_fee, service_fee)
         if proceeds is not None
         else None
     )
-    with handled_errors(), store.transaction() as session:
-        result = decide(
-            session,
-            Actor(settings.station_id, name),
-            resolve_tracking(tracking),
+    with handled_errors():
+        result = decide_held_parcel(
+            store,
+            credentials,
+            number,
             act.value,
             note,
             consent_reference=consent,

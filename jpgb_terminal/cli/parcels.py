@@ -16,7 +16,7 @@ from jpgb_terminal.cli.common import (
     console,
     handled_errors,
     open_cli_store,
-    operator_login,
+    operator_credentials,
     settings_for,
 )
 from jpgb_terminal.services.parcels import parcel_view
@@ -94,23 +94,20 @@ def weigh(
 ) -> None:
     """Record a manual weight (Art. 11.1: it bills), approved by a supervisor or lead's PIN."""
     from jpgb_terminal.services.parcels import resolve_tracking
-    from jpgb_terminal.services.weighing import record_weight
+    from jpgb_terminal.workflow.receiving import record_manual_weight
 
     settings = settings_for(config, db, station)
     store = open_cli_store(settings)
-    actor = operator_login(store, settings.station_id, operator, pin_stdin=pin_stdin)
-    with handled_errors(), store.transaction() as session:
-        number = resolve_tracking(tracking)
-        record_weight(
-            session,
-            actor,
-            number,
-            grams,
-            source="manual",
-            reason=reason,
-            approved_by=actor.operator,
+    credentials = operator_credentials(settings.station_id, operator, pin_stdin=pin_stdin)
+    with handled_errors():
+        # Nobody is logged in at a command line: the approver records it as well.
+        card = record_manual_weight(
+            store, None, resolve_tracking(tracking), grams, reason, credentials
         )
-    console.print(f"{number}: {grams} g (manual, approved by {actor.operator})", highlight=False)
+    console.print(
+        f"{card.tracking_no}: {grams} g (manual, approved by {credentials.name.strip()})",
+        highlight=False,
+    )
 
 
 def _show_evidence(store: Store, tracking: str, as_json: bool) -> None:

@@ -12,10 +12,9 @@ from jpgb_terminal.cli.common import (
     DbOpt,
     StationOpt,
     console,
-    fail,
     handled_errors,
     open_cli_store,
-    read_secret,
+    operator_credentials,
     settings_for,
 )
 
@@ -41,23 +40,13 @@ def purge(
 ) -> None:
     """Anonymise name, address, phone and ID number of customers whose parcels all finished
     more than DAYS ago; billing, weights and events are kept."""
-    from jpgb_terminal.privacy.purge import purge_personal_data
-    from jpgb_terminal.services.context import Actor
-    from jpgb_terminal.services.operators import verify_pin
+    from jpgb_terminal.workflow.privacy import purge_old_personal_data
 
     settings = settings_for(config, db, station)
     store = open_cli_store(settings)
-    pin = read_secret(f"PIN for {operator}", from_stdin=pin_stdin)
-    with handled_errors(), store.transaction() as session:
-        login = verify_pin(session, settings.station_id, operator, pin)
-        name = login.operator.name if login.operator else operator
-        role = login.operator.role if login.operator else None
-    if not login.ok:
-        fail(login.message)
-    with handled_errors(), store.transaction() as session:
-        report = purge_personal_data(
-            session, Actor(settings.station_id, name, role), older_than, dry_run=dry_run
-        )
+    credentials = operator_credentials(settings.station_id, operator, pin_stdin=pin_stdin)
+    with handled_errors():
+        report = purge_old_personal_data(store, credentials, older_than, dry_run=dry_run)
     if as_json:
         typer.echo(
             json.dumps(
@@ -90,21 +79,13 @@ def erase(
 ) -> None:
     """Anonymise one customer on request (name, address, phone, ID number and the recipients
     of their shipments); billing, weights and events are kept, and sync carries it everywhere."""
-    from jpgb_terminal.privacy.erase import erase_customer
-    from jpgb_terminal.services.context import Actor
-    from jpgb_terminal.services.operators import verify_pin
+    from jpgb_terminal.workflow.privacy import erase_one_customer
 
     settings = settings_for(config, db, station)
     store = open_cli_store(settings)
-    pin = read_secret(f"PIN for {operator}", from_stdin=pin_stdin)
-    with handled_errors(), store.transaction() as session:
-        login = verify_pin(session, settings.station_id, operator, pin)
-        name = login.operator.name if login.operator else operator
-        role = login.operator.role if login.operator else None
-    if not login.ok:
-        fail(login.message)
-    with handled_errors(), store.transaction() as session:
-        cleared = erase_customer(session, Actor(settings.station_id, name, role), customer)
+    credentials = operator_credentials(settings.station_id, operator, pin_stdin=pin_stdin)
+    with handled_errors():
+        _, cleared = erase_one_customer(store, credentials, customer)
     console.print(
         f"customer {customer} anonymised; {len(cleared)} field(s) cleared; "
         "billing, weights and events kept",

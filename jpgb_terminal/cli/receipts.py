@@ -16,7 +16,7 @@ from jpgb_terminal.cli.common import (
     console,
     handled_errors,
     open_cli_store,
-    operator_login,
+    operator_credentials,
     settings_for,
 )
 
@@ -100,15 +100,15 @@ def review(
 ) -> None:
     """Record that the parcel's duplicate receipts were looked at; sync takes it everywhere."""
     from jpgb_terminal.services.parcels import resolve_tracking
-    from jpgb_terminal.services.receipts import review_duplicate_receipts
+    from jpgb_terminal.workflow.receipts import review_receipts
 
     settings = settings_for(config, db, station)
     store = open_cli_store(settings)
-    actor = operator_login(store, settings.station_id, operator, pin_stdin=pin_stdin)
-    number = resolve_tracking(tracking_no)
-    with handled_errors(), store.transaction() as session:
-        reviewed = review_duplicate_receipts(session, actor, number, note=note)
+    credentials = operator_credentials(settings.station_id, operator, pin_stdin=pin_stdin)
+    with handled_errors():
+        number = resolve_tracking(tracking_no)
+        by, reviewed = review_receipts(store, credentials, number, note)
     console.print(
-        f"{number}: {len(reviewed)} duplicate receipt(s) reviewed by {actor.operator}",
+        f"{number}: {len(reviewed)} duplicate receipt(s) reviewed by {by}",
         highlight=False,
     )

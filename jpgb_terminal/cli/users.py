@@ -15,12 +15,13 @@ from jpgb_terminal.cli.common import (
     fail,
     handled_errors,
     open_cli_store,
-    operator_login,
+    operator_credentials,
     read_new_pin,
     settings_for,
 )
 from jpgb_terminal.services.context import Actor
-from jpgb_terminal.services.operators import ROLES, add_operator, list_operators, set_pin
+from jpgb_terminal.services.operators import ROLES
+from jpgb_terminal.workflow.operators import add_user, set_user_pin, users
 
 app = typer.Typer(help="Operators: add, set a PIN, list, unlock.", no_args_is_help=True)
 
@@ -39,8 +40,8 @@ def add(
     settings = settings_for(config, db)
     pin = read_new_pin(from_stdin=pin_stdin)
     store = open_cli_store(settings)
-    with handled_errors(), store.transaction() as session:
-        add_operator(session, Actor(settings.station_id), name, role, pin)
+    with handled_errors():
+        add_user(store, Actor(settings.station_id), name, role, pin)
     console.print(f"operator {name} added as {role}", highlight=False, markup=False)
 
 
@@ -55,8 +56,8 @@ def set_pin_(
     settings = settings_for(config, db)
     pin = read_new_pin(from_stdin=pin_stdin)
     store = open_cli_store(settings)
-    with handled_errors(), store.transaction() as session:
-        set_pin(session, Actor(settings.station_id), name, pin)
+    with handled_errors():
+        set_user_pin(store, Actor(settings.station_id), name, pin)
     console.print(f"operator {name.strip()} has a new PIN", highlight=False, markup=False)
 
 
@@ -65,8 +66,8 @@ def list_(db: DbOpt = None, config: ConfigOpt = None) -> None:
     """List operators with their role and lock state."""
     settings = settings_for(config, db)
     store = open_cli_store(settings)
-    with handled_errors(), store.transaction() as session:
-        operators = list_operators(session)
+    with handled_errors():
+        operators = users(store)
         table = Table("name", "role", "active", "failed PINs", "locked until")
         for op in operators:
             locked = op.locked_until.isoformat(timespec="minutes") if op.locked_until else ""
@@ -90,11 +91,11 @@ def unlock(
     config: ConfigOpt = None,
 ) -> None:
     """Lift a lockout after too many wrong PINs; a supervisor or lead confirms with a PIN."""
-    from jpgb_terminal.services.operators import unlock_operator
+    from jpgb_terminal.workflow.operators import unlock_user
 
     settings = settings_for(config, db)
     store = open_cli_store(settings)
-    actor = operator_login(store, settings.station_id, operator, pin_stdin=pin_stdin)
-    with handled_errors(), store.transaction() as session:
-        unlock_operator(session, actor, name)
-    console.print(f"operator {name} unlocked by {actor.operator}", highlight=False)
+    credentials = operator_credentials(settings.station_id, operator, pin_stdin=pin_stdin)
+    with handled_errors():
+        by = unlock_user(store, credentials, name)
+    console.print(f"operator {name} unlocked by {by}", highlight=False)

@@ -90,6 +90,43 @@ def parse_action(text: str) -> Action:
         raise ValueError(f"unknown decision {text!r} (one of {known})") from None
 
 
+@dataclass(frozen=True)
+class MissingField:
+    """What a decision's form lacks (or has too much of), before any PIN is asked.
+
+    `field` is one of `FORM_FIELDS`; each face says in its own words where to type it.
+    """
+
+    field: str
+    message: str
+
+
+FORM_FIELDS = ("sale", "note", "report_reference", "proceeds")
+
+
+def form_problem(
+    action: Action,
+    *,
+    note: str | None,
+    report_reference: str | None = None,
+    proceeds: int | None = None,
+    fees_given: bool = False,
+) -> MissingField | None:
+    """The first field a decision of `action` still needs, or None when the form is complete.
+
+    The one check of what a decision must carry; `judge` rules on the rest with the parcel.
+    """
+    if action != Action.SELL and (proceeds is not None or fees_given):
+        return MissingField("sale", "sale amounts only go with sell")
+    if not (note or "").strip():
+        return MissingField("note", "a decision needs a note saying why")
+    if action == Action.REPORT and not (report_reference or "").strip():
+        return MissingField("report_reference", "a report needs the police report reference")
+    if action == Action.SELL and proceeds is None:
+        return MissingField("proceeds", "a sale records its proceeds")
+    return None
+
+
 def report_article(reasons: tuple[str, ...]) -> str:
     """Art. 18.1(9) when the customer's account was frozen for card fraud, else Art. 13.2."""
     return "Art. 18.1(9)" if "terms_violation" in reasons else "Art. 13.2"

@@ -15,7 +15,7 @@ from textual.widgets import Input, Label, Static
 
 if TYPE_CHECKING:
     from jpgb_terminal.app import JpgbApp
-    from jpgb_terminal.workflow.review import CustomerSummary
+    from jpgb_terminal.workflow.customers import CustomerSummary
 
 STATUS_KEYS = {
     "f2": ("suspended", "suspend (Art. 8)"),
@@ -96,7 +96,7 @@ class CustomerStatusDialog(ModalScreen[StatusChanged | None]):
     @work(group="db", exclusive=True)
     async def _lookup(self, customer_id: str) -> None:
         from jpgb_terminal.services.errors import ServiceError
-        from jpgb_terminal.workflow.review import customer_summary
+        from jpgb_terminal.workflow.customers import customer_summary
 
         assert self.app.store is not None
         try:
@@ -146,12 +146,12 @@ class CustomerStatusDialog(ModalScreen[StatusChanged | None]):
     async def _apply(self, customer_id: str, status: str, note: str) -> None:
         from jpgb_terminal.services.context import Actor
         from jpgb_terminal.services.errors import ServiceError
-        from jpgb_terminal.workflow.review import change_customer_status
+        from jpgb_terminal.workflow.customers import change_customer_status
 
         assert self.app.store is not None and self.app.flow is not None
         actor = Actor(self.app.settings.station_id, self.app.flow.operator)
         try:
-            summary, held = await self.app.run_db(
+            change = await self.app.run_db(
                 change_customer_status,
                 self.app.store,
                 actor,
@@ -163,7 +163,7 @@ class CustomerStatusDialog(ModalScreen[StatusChanged | None]):
         except ServiceError as exc:
             self._error(f"Not changed: {exc}")
             return
-        self.dismiss(StatusChanged(summary, tuple(held)))
+        self.dismiss(StatusChanged(change.summary, change.newly_held))
 
     def action_cancel(self) -> None:
         """Close without changing anything."""

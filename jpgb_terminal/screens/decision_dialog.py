@@ -24,6 +24,13 @@ ACTION_TEXT = {
     "report": "Report: freeze and hand over to the police (Art. 13.2, 18.1(9))",
 }
 FEES = ("proceeds", "custody_fee", "disposal_fee", "service_fee")
+# The rule's field (rules.decisions.FORM_FIELDS) -> the input it is typed in, and a hint.
+FORM_FIELD_INPUTS = {
+    "sale": ("proceeds", ""),
+    "note": ("note", ""),
+    "report_reference": ("report-ref", ""),
+    "proceeds": ("proceeds", " (yen)"),
+}
 
 
 @dataclass(frozen=True)
@@ -127,14 +134,18 @@ class DecisionDialog(PinDialog[DecisionOutcome]):
 
     def submit(self) -> None:
         """Check what the action needs, then decide with the PIN."""
-        if not self.value("note"):
-            self.error("A decision needs a note saying why.", "note")
-            return
-        if self.action == "report" and not self.value("report-ref"):
-            self.error("A report needs the police report reference.", "report-ref")
-            return
-        if self.action == "sell" and not self.value("proceeds"):
-            self.error("A sale records its proceeds (yen).", "proceeds")
+        from jpgb_terminal.rules.decisions import form_problem, parse_action
+
+        proceeds = self.value("proceeds") if self.action == "sell" else ""
+        missing = form_problem(
+            parse_action(self.action),
+            note=self.value("note"),
+            report_reference=self.value("report-ref") if self.action == "report" else None,
+            proceeds=int(proceeds) if proceeds else None,
+        )
+        if missing is not None:
+            field, hint = FORM_FIELD_INPUTS[missing.field]
+            self.error(f"{missing.message[0].upper()}{missing.message[1:]}{hint}.", field)
             return
         if not self.value("pin"):
             self.error(f"{self.operator} must type their PIN to decide.", "pin")
@@ -147,7 +158,8 @@ class DecisionDialog(PinDialog[DecisionOutcome]):
     async def _decide(self) -> None:
         from jpgb_terminal.services.decisions import DecisionRefused, SaleAmounts
         from jpgb_terminal.services.errors import AuthError
-        from jpgb_terminal.workflow.review import decide_with_pin
+        from jpgb_terminal.workflow.auth import Credentials
+        from jpgb_terminal.workflow.decisions import decide_held_parcel
 
         store = self.app.store
         assert store is not None
@@ -157,11 +169,9 @@ class DecisionDialog(PinDialog[DecisionOutcome]):
             sale = SaleAmounts(*amounts)
         try:
             result = await self.app.run_db(
-                decide_with_pin,
+                decide_held_parcel,
                 store,
-                self.app.settings.station_id,
-                self.operator,
-                self.value("pin"),
+                Credentials(self.app.settings.station_id, self.operator, self.value("pin")),
                 self.tracking_no,
                 self.action,
                 self.value("note"),

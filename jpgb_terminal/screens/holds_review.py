@@ -74,7 +74,7 @@ def open_decision(
             done(outcome)
 
     async def check_then_open() -> None:
-        from jpgb_terminal.workflow.review import refused_up_front
+        from jpgb_terminal.workflow.decisions import refused_up_front
 
         store = app.store
         assert store is not None
@@ -432,7 +432,7 @@ class HoldDetailScreen(Screen[None]):
         """V: show this parcel's customer unmasked, once; the reveal is recorded as an event."""
         from jpgb_terminal.services.context import Actor
         from jpgb_terminal.services.errors import ServiceError
-        from jpgb_terminal.workflow.review import reveal_for_parcel
+        from jpgb_terminal.workflow.privacy import reveal_for_parcel
 
         store, flow = self.app.store, self.app.flow
         if store is None or flow is None:

@@ -78,7 +78,7 @@ class ReceiptsReviewScreen(Screen[None]):
     @work(group="receipts-load", exclusive=True)
     async def _load(self) -> None:
         """Fill the table; the banner keeps saying how the last review ended, if one did."""
-        from jpgb_terminal.workflow.review import pending_receipts
+        from jpgb_terminal.workflow.receipts import pending_receipts
 
         store = self.app.store
         if store is None:
@@ -196,17 +196,16 @@ class ReceiptReviewDialog(PinDialog[tuple[str, int] | str]):
     @work(group="db", exclusive=True)
     async def _review(self, pin: str, note: str) -> None:
         from jpgb_terminal.services.errors import AuthError
-        from jpgb_terminal.workflow.review import review_receipts_with_pin
+        from jpgb_terminal.workflow.auth import Credentials
+        from jpgb_terminal.workflow.receipts import review_receipts
 
         store = self.app.store
         assert store is not None
         try:
-            reviewed = await self.app.run_db(
-                review_receipts_with_pin,
+            _, reviewed = await self.app.run_db(
+                review_receipts,
                 store,
-                self.app.settings.station_id,
-                self.operator,
-                pin,
+                Credentials(self.app.settings.station_id, self.operator, pin),
                 self.tracking_no,
                 note,
                 at=self.app.clock(),

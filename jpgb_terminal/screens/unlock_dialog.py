@@ -63,17 +63,16 @@ class UnlockDialog(PinDialog[str]):
     @work(group="db", exclusive=True)
     async def _unlock(self, locked: str, supervisor: str, pin: str) -> None:
         from jpgb_terminal.services.errors import AuthError, ServiceError
-        from jpgb_terminal.workflow.review import unlock_with_pin
+        from jpgb_terminal.workflow.auth import Credentials
+        from jpgb_terminal.workflow.operators import unlock_user
 
         store = self.app.store
         assert store is not None
         try:
             await self.app.run_db(
-                unlock_with_pin,
+                unlock_user,
                 store,
-                self.app.settings.station_id,
-                supervisor,
-                pin,
+                Credentials(self.app.settings.station_id, supervisor, pin),
                 locked,
                 at=self.app.clock(),
             )

@@ -1,8 +1,8 @@
-"""Supervisor review as plain calls: the held queue, one parcel's evidence, PIN-checked decisions,
-and parcels received twice.
+"""Supervisor review as plain calls: the held queue, one parcel's evidence, a day's manifest.
 
 Each function is one or two transactions and blocks on the store, so the terminal calls them on
-its database thread. Names of customers leave this module masked only.
+its database thread. Names of customers leave this module masked only. The decisions taken
+from the review are in `workflow.decisions`, the customer and privacy steps beside it.
 """
 
 from __future__ import annotations
@@ -13,31 +13,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from jpgb_terminal.clock import WAREHOUSE_TZ, local_date
-from jpgb_terminal.privacy.reveal import Revealed, reveal_customer
 from jpgb_terminal.rules.masking import mask_name
 from jpgb_terminal.services.context import Actor
-from jpgb_terminal.services.customers import IN_STORAGE, set_customer_status
-from jpgb_terminal.services.decisions import (
-    DecisionRefused,
-    DecisionResult,
-    SaleAmounts,
-    decide,
-    decisions_for,
-    refusal_up_front,
-    sale_for,
-)
-from jpgb_terminal.services.errors import AuthError, NotFound
+from jpgb_terminal.services.decisions import decisions_for, sale_for
 from jpgb_terminal.services.holds_queue import HeldParcel, held_parcels
-from jpgb_terminal.services.operators import unlock_operator, verify_pin
 from jpgb_terminal.services.parcels import parcel_view
-from jpgb_terminal.services.receipts import (
-    ReceiptView,
-    parcels_received_twice,
-    review_duplicate_receipts,
-)
 from jpgb_terminal.services.records import PARCEL
 from jpgb_terminal.store import Store
 from jpgb_terminal.store.tables import Customer, WeightRecord
@@ -201,119 +184,6 @@ def parcel_detail(store: Store, tracking_no: str, at: datetime) -> ParcelDetail:
     )
 
 
-def pin_checked(
-    store: Store, station_id: str, operator: str, pin: str, *, at: datetime | None = None
-) -> Actor:
-    """The operator as the actor of a decision, once their PIN is checked again; AuthError
-    for a wrong PIN, which is counted towards the lockout all the same."""
-    # Its own transaction, so a wrong PIN is counted even though nothing else is written.
-    with store.transaction() as session:
-        check = verify_pin(session, station_id, operator, pin, at=at)
-    if not check.ok or check.operator is None:
-        raise AuthError(check.message)
-    return Actor(station_id, check.operator.name)
-
-
-def unlock_with_pin(
-    store: Store,
-    station_id: str,
-    supervisor: str,
-    pin: str,
-    locked: str,
-    *,
-    at: datetime | None = None,
-) -> None:
-    """Lift `locked`'s lockout once the supervisor's (or lead's) PIN is checked; the
-    permission table decides who may."""
-    actor = pin_checked(store, station_id, supervisor, pin, at=at)
-    with store.transaction() as session:
-        unlock_operator(session, actor, locked, at=at)
-
-
-def refused_up_front(
-    store: Store,
-    station_id: str,
-    operator: str,
-    tracking_no: str,
-    action: str,
-    at: datetime | None = None,
-) -> DecisionRefused | None:
-    """Why the operator's `action` on the parcel would be refused whatever they type in the
-    decision dialog (its state, its holds, their role), or None: asked before it opens."""
-    with store.transaction() as session:
-        return refusal_up_front(session, Actor(station_id, operator), tracking_no, action, at=at)
-
-
-def decide_with_pin(
-    store: Store,
-    station_id: str,
-    operator: str,
-    pin: str,
-    tracking_no: str,
-    action: str,
-    note: str,
-    *,
-    consent_reference: str | None = None,
-    report_reference: str | None = None,
-    sale: SaleAmounts | None = None,
-    at: datetime | None = None,
-) -> DecisionResult:
-    """Check the decider's PIN again, then decide; a wrong PIN is counted and decides nothing."""
-    actor = pin_checked(store, station_id, operator, pin, at=at)
-    with store.transaction() as session:
-        return decide(
-            session,
-            actor,
-            tracking_no,
-            action,
-            note,
-            consent_reference=consent_reference or None,
-            report_reference=report_reference or None,
-            sale=sale,
-            at=at,
-        )
-
-
-@dataclass(frozen=True)
-class CustomerSummary:
-    """A customer as the status dialog shows it: masked name, status, parcels in storage."""
-
-    customer_id: str
-    masked_name: str
-    status: str
-    in_storage: int
-    held: int
-
-
-def customer_summary(store: Store, customer_id: str) -> CustomerSummary:
-    """The customer's masked name, status and how many of their parcels the warehouse holds."""
-    with store.transaction() as session:
-        customer = session.get(Customer, customer_id.strip())
-        if customer is None:
-            raise NotFound(f"no customer {customer_id.strip()!r}")
-        rows = session.connection().execute(
-            select(PARCEL.c.state, func.count())
-            .where(PARCEL.c.customer_id == customer.id)
-            .group_by(PARCEL.c.state)
-        )
-        counts: dict[str, int] = {state: n for state, n in rows}
-    storage = sum(n for state, n in counts.items() if state in {s.value for s in IN_STORAGE})
-    held = counts.get("held", 0)
-    return CustomerSummary(customer.id, mask_name(customer.name), customer.status, storage, held)
-
-
-def change_customer_status(
-    store: Store, actor: Actor, customer_id: str, status: str, note: str, at: datetime | None = None
-) -> tuple[CustomerSummary, list[str]]:
-    """Set the status (holding stored parcels on suspend or freeze); the summary after, and
-    the tracking numbers newly held."""
-    with store.transaction() as session:
-        newly_held = set_customer_status(
-            session, actor, customer_id.strip(), status, note=note or None, at=at
-        )
-    return customer_summary(store, customer_id), newly_held
-
-
 @dataclass(frozen=True)
 class ExportedManifest:
     """A manifest written to a file: where, how many rows, the billable grams."""
@@ -351,32 +221,3 @@ def export_day_manifest(
             on_total(expected_rows(conn, kind, day))
         export_to_file(manifest, fmt, path, progress)
     return ExportedManifest(path, manifest.totals.rows, manifest.totals.billable_g)
-
-
-def reveal_for_parcel(store: Store, actor: Actor, tracking_no: str) -> Revealed:
-    """The unmasked customer of one parcel for a supervisor or lead; the reveal is an event."""
-    with store.transaction() as session:
-        return reveal_customer(session, actor, tracking_no)
-
-
-def pending_receipts(store: Store) -> list[ReceiptView]:
-    """Every receipt of the parcels received twice whose duplicates nobody reviewed yet."""
-    with store.transaction() as session:
-        return parcels_received_twice(session.connection())
-
-
-def review_receipts_with_pin(
-    store: Store,
-    station_id: str,
-    operator: str,
-    pin: str,
-    tracking_no: str,
-    note: str,
-    *,
-    at: datetime | None = None,
-) -> list[str]:
-    """Check the reviewer's PIN again, then record the review of the parcel's duplicate
-    receipts; a wrong PIN is counted and records nothing."""
-    actor = pin_checked(store, station_id, operator, pin, at=at)
-    with store.transaction() as session:
-        return review_duplicate_receipts(session, actor, tracking_no, note=note, at=at)
