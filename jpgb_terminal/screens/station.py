@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Static
@@ -74,6 +74,7 @@ class StationScreen(Screen[None]):
         """Not taking device news yet."""
         super().__init__()
         self._previous_listener: Any = None
+        self._scale_state_seen: DriverState | None = None
 
     def take_device_news(self) -> None:
         """Become the screen the devices report to (call on mount)."""
@@ -84,6 +85,35 @@ class StationScreen(Screen[None]):
         """Hand the device news back to the screen that had it (call on unmount)."""
         if self.app.bench is self:
             self.app.bench = self._previous_listener
+
+    @on(events.ScreenResume)
+    def _resumed(self, _event: events.ScreenResume) -> None:
+        """Shown again after another screen: take the device news back and re-read it."""
+        self.refresh_device_news()
+
+    def refresh_device_news(self) -> None:
+        """Take the device news again and redraw the status and weight from the drivers.
+
+        News posted while another screen had it may never have been read (that screen
+        was closing), so the drivers' own state is read again here: the readout never
+        shows what the scale said before the screen change.
+        """
+        app = self.app
+        app.bench = self
+        devices = app.devices
+        if devices is not None:
+            if devices.scanner is not None:
+                app.note_device_state("scanner", devices.scanner.state)
+            if devices.scale is not None:
+                app.note_device_state("scale", devices.scale.state)
+        self._show_status()
+        self._show_reading()
+        if devices is not None and devices.scale is not None:
+            state = devices.scale.state
+            if self._scale_state_seen is not None and state != self._scale_state_seen:
+                self._scale_state_seen = state
+                self.scale_state_changed(state)
+            self._scale_state_seen = state
 
     def handle_scan(self, scan: Scan) -> None:
         """A code was scanned or typed."""
@@ -151,6 +181,10 @@ class StationScreen(Screen[None]):
 
     def _show_reading(self) -> None:
         reading = self.app.take_reading()
+        devices = self.app.devices
+        if devices is not None and devices.scale is not None and devices.scale.current is None:
+            # The driver is the judge of what is current: never a weight it has let go of.
+            reading = None
         self.query_one(WeightPanel).show(reading, self.app.device_states.get("scale", ""))
         self.reading_shown(reading)
 
@@ -166,6 +200,7 @@ class StationScreen(Screen[None]):
         self._show_status()
         if message.device == "scale":
             self._show_reading()
+            self._scale_state_seen = message.state
             self.scale_state_changed(message.state)
 
     def on_sync_reported(self, _message: SyncReported) -> None:

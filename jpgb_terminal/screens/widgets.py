@@ -108,11 +108,16 @@ STATE_STYLES = {
     "ERROR": "offline",
     "NO WEIGHT": "motion",
     "NO SCALE": "offline",
+    "UNREADABLE": "offline",
 }
+UNREADABLE_HINT = "check the scale's unit and mode"
+"""What the weight panel says under UNREADABLE: the scale sends frames it cannot read."""
 
 
 def reading_state(reading: ScaleReading | None, scale_state: str) -> str:
     """One word (or two) for what the scale is doing; never colour alone."""
+    if scale_state.startswith("unreadable"):
+        return "UNREADABLE"
     if not scale_state.startswith("connected"):
         return "NO SCALE" if scale_state == "not configured" else "OFFLINE"
     if reading is None:
@@ -131,16 +136,22 @@ def reading_state(reading: ScaleReading | None, scale_state: str) -> str:
 class WeightPanel(Vertical):
     """The big weight readout and the scale's state, in words and colour."""
 
+    DEFAULT_CSS = """
+    #weight-reason { height: auto; width: 100%; text-align: center; color: $error; display: none; }
+    """
+
     def compose(self) -> ComposeResult:
         """Digits and a state line."""
         yield Digits("--.---", id="weight-digits")
         yield Static("NO SCALE", id="weight-state", classes="offline")
+        yield Static("", id="weight-reason", classes="offline")
 
     def show(self, reading: ScaleReading | None, scale_state: str) -> None:
         """Show a reading (None clears it: a stale weight is never left on show)."""
         state = reading_state(reading, scale_state)
         digits = self.query_one(Digits)
-        if reading is not None and reading.grams is not None and state != "OFFLINE":
+        live = state not in ("OFFLINE", "UNREADABLE", "NO SCALE")
+        if reading is not None and reading.grams is not None and live:
             sign = "-" if reading.grams < 0 else ""
             digits.update(f"{sign}{abs(reading.grams) / 1000:.3f}")
         else:
@@ -148,6 +159,12 @@ class WeightPanel(Vertical):
         label = self.query_one("#weight-state", Static)
         label.update(f"{state}  (kg)", layout=False)
         label.set_classes(STATE_STYLES.get(state, "motion"))
+        reason = UNREADABLE_HINT if state == "UNREADABLE" else ""
+        hint = self.query_one("#weight-reason", Static)
+        hint.update(reason, layout=False)
+        # Shown only when there is a reason, so the usual readout keeps its layout.
+        if hint.display != bool(reason):
+            hint.display = bool(reason)
 
 
 STEP_TEXT = {
