@@ -155,7 +155,11 @@ def _held(p: UnitOfWork, e: SyncEvent) -> None:
 
 def sale_id(decision_id: str, sale: dict[str, Any]) -> str:
     """The id of a decision's sale: the one the deciding station wrote into the event, or,
-    for an event written before the id travelled, one derived from the decision's id."""
+    for an event written before the id travelled, one derived from the decision's id (so an
+    old chain still applies as it always did)."""
+    written = sale.get("sale_id")
+    if isinstance(written, str) and written:
+        return written
     return str(uuid.uuid5(SALE_NAMESPACE, decision_id))
 
 
