@@ -1,9 +1,15 @@
 """Sync between a station's store and the central store: push, pull, central checks.
 
+Transport only (push, pull, cursors, deadlines: `service`, `link`, `wire`, `merge`); the
+projections it calls live in jpgb_terminal.projections, and a bench's policy for what it
+pulls is passed in by its caller (`bench_round`, which `sync_once` and `watch` here are).
+
 Plain blocking code meant for a worker thread or the CLI; every network step has a deadline.
 """
 
-from jpgb_terminal.sync.apply import APPLIERS, ApplyError, SyncEvent, apply_events
+from jpgb_terminal.projections.events import ApplyError, SyncEvent
+from jpgb_terminal.projections.registry import APPLIERS, apply_events
+from jpgb_terminal.sync.bench_round import hold_for_pulled_statuses, sync_once, watch
 from jpgb_terminal.sync.link import (
     CentralLink,
     CentralRejected,
@@ -14,12 +20,11 @@ from jpgb_terminal.sync.link import (
 )
 from jpgb_terminal.sync.service import (
     CentralOverview,
+    PullHook,
     SyncReport,
     SyncStatus,
     central_overview,
-    sync_once,
     sync_status,
-    watch,
 )
 
 __all__ = [
@@ -30,6 +35,7 @@ __all__ = [
     "CentralRejected",
     "CentralUnavailable",
     "Deadlines",
+    "PullHook",
     "SyncError",
     "SyncEvent",
     "SyncReport",
@@ -37,6 +43,7 @@ __all__ = [
     "SyncTimeout",
     "apply_events",
     "central_overview",
+    "hold_for_pulled_statuses",
     "sync_once",
     "sync_status",
     "watch",

@@ -37,31 +37,23 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import psycopg
-from sqlalchemy import Connection, Table, select, update
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 from sqlalchemy.exc import InternalError as SAInternalError
 
 from jpgb_terminal.audit.chain import GENESIS, event_hash
 from jpgb_terminal.clock import now
+from jpgb_terminal.projections.bulk import EVENT
+from jpgb_terminal.projections.events import ApplyError, ApplyOutcome, Snapshots, SyncEvent
+from jpgb_terminal.projections.registry import apply_events
+from jpgb_terminal.projections.sync_records import RESOLVED_KIND as RESOLVED_KIND
 from jpgb_terminal.store.sync_tables import Quarantine, SyncIssue
-from jpgb_terminal.sync.apply import (
-    APPLIERS,
-    EVENT,
-    ApplyError,
-    ApplyOutcome,
-    Projection,
-    Snapshots,
-    SyncEvent,
-    apply_events,
-)
 from jpgb_terminal.sync.wire import insert_events
 
 QUARANTINE: Table = Quarantine.__table__  # type: ignore[attr-defined]
 ISSUE: Table = SyncIssue.__table__  # type: ignore[attr-defined]
-RESOLVED_KIND = "sync.quarantine_resolved"
 
 # What central refuses an event with; a dropped link or a timeout is none of these.
 REFUSALS: tuple[type[BaseException], ...] = (
@@ -369,24 +361,3 @@ def quarantine_rows(
     if open_only:
         stmt = stmt.where(QUARANTINE.c.state == "open")
     return [QuarantineRow(**row) for row in conn.execute(stmt).mappings()]
-
-
-def _resolved(p: Projection, e: SyncEvent) -> None:
-    """`sync.quarantine_resolved`: mark the named quarantine row resolved where it is kept."""
-    station_id, seq = e.payload["station_id"], int(e.payload["seq"])
-    if not isinstance(station_id, str):
-        raise ApplyError(e, "station_id must be a station id")
-    values: dict[str, Any] = {
-        "state": "resolved",
-        "resolved_at": e.occurred_at,
-        "resolved_by": e.operator,
-        "resolved_note": (e.payload.get("note") or None),
-    }
-    p.conn.execute(
-        update(QUARANTINE)
-        .where(QUARANTINE.c.station_id == station_id, QUARANTINE.c.seq == seq)
-        .values(**values)
-    )
-
-
-APPLIERS[RESOLVED_KIND] = _resolved

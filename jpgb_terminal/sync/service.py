@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -55,7 +54,6 @@ from jpgb_terminal.store.engine import MIGRATIONS, display_url, normalize_url
 from jpgb_terminal.store.role import mark_central
 from jpgb_terminal.store.sync_tables import SyncState
 from jpgb_terminal.sync.apply import (
-    CUSTOMER,
     EVENT,
     ApplyError,
     ApplyOutcome,
@@ -87,10 +85,12 @@ from jpgb_terminal.sync.wire import (
     update_sequence,
 )
 
+PullHook = Callable[[Connection, str, list[SyncEvent]], list[str]]
+"""What a caller does with the events a pull applied, in the same local transaction."""
+
 SYNC_STATE = SyncState.__table__  # type: ignore[attr-defined]
 BATCH_SIZE = 2000
 PULL_PAGE = 5000
-CRASH_HOOK = "JPGB_TEST_CRASH_AFTER_CENTRAL_COMMIT"
 
 _locks_guard = threading.Lock()
 _locks: dict[tuple[str, str], threading.Lock] = {}
@@ -408,6 +408,7 @@ def _push(
     clock: _Clock,
     batch_size: int,
     central_mark: int,
+    after_commit: Callable[[int], None] | None,
 ) -> None:
     with local.engine.begin() as conn:
         pushed_seq = int(_state(conn, station_id)["pushed_seq"])
@@ -424,8 +425,8 @@ def _push(
         more = len(batch) == batch_size
         upcoming = _read_batch(local, station_id, batch[-1].seq + 1, batch_size) if more else None
         result = step.result()
-        if os.environ.get(CRASH_HOOK) == "1":
-            os.kill(os.getpid(), signal.SIGKILL)  # test hook: die between commit and mark
+        if after_commit is not None:
+            after_commit(batch[-1].seq)  # central has committed; the local mark has not moved
         merged = result.merged
         delivered = [s for s in merged.delivered if s <= batch[-1].seq]
         if merged.stopped is None:
@@ -462,6 +463,7 @@ def _pull(
     report: SyncReport,
     clock: _Clock,
     page: int,
+    after_pull: PullHook | None,
 ) -> None:
     with local.engine.begin() as conn:
         cursor = int(_state(conn, station_id)["pulled_central_id"])
@@ -482,7 +484,8 @@ def _pull(
             outcome = apply_events(conn, new, snaps) if new else ApplyOutcome()
             # In the page's own transaction: a round cut off after this page must not leave
             # a pulled suspension applied here without its holds.
-            report.held_here += _hold_for_pulled_statuses(conn, station_id, new)
+            if after_pull is not None and new:
+                report.held_here += after_pull(conn, station_id, new)
             conn.execute(
                 SYNC_STATE.update()
                 .where(
@@ -498,47 +501,6 @@ def _pull(
             return
 
 
-def _hold_for_pulled_statuses(
-    conn: Connection, station_id: str, events: list[SyncEvent]
-) -> list[str]:
-    """A customer suspended or frozen at another bench: hold the parcels received here too.
-
-    The bench that changed the status held the parcels it knew of, and wrote those holds
-    before the status, so they have been pulled by now.  Parcels received here and not yet
-    seen there are this bench's to hold, as its own events, which the next push carries to
-    central.  Parcels received at a third bench are that bench's to hold (holding them here
-    as well would open the hold twice), and parcels already held for the reason are left alone.
-    """
-    from sqlmodel import Session
-
-    from jpgb_terminal.services.context import Actor
-    from jpgb_terminal.services.customers import hold_for_status
-
-    customers = sorted(
-        {
-            e.payload["customer_id"]
-            for e in events
-            if e.kind == "customer.status_changed" and isinstance(e.payload.get("customer_id"), str)
-        }
-    )
-    if not customers:
-        return []
-    held: list[str] = []
-    actor = Actor(station_id)
-    rows = conn.execute(
-        select(CUSTOMER.c.id, CUSTOMER.c.status).where(CUSTOMER.c.id.in_(customers))
-    ).all()
-    # The session joins the page's transaction on `conn`: its writes commit or roll back with it.
-    with Session(bind=conn) as session:
-        for customer_id, status in rows:
-            note = f"customer {status} at another bench"
-            held += hold_for_status(
-                session, actor, customer_id, status, note=note, received_at=station_id
-            )
-        session.flush()
-    return held
-
-
 def sync_once(
     local: Store,
     central_url: str,
@@ -548,9 +510,15 @@ def sync_once(
     pull_page: int = PULL_PAGE,
     deadlines: Deadlines | None = None,
     pull: bool = True,
+    after_pull: PullHook | None = None,
+    after_commit: Callable[[int], None] | None = None,
 ) -> SyncReport:
     """Push this station's queued events to central, then pull everyone else's; never raises
-    for a sync failure (the report and `sync_state` say what went wrong)."""
+    for a sync failure (the report and `sync_state` say what went wrong).
+
+    `after_pull(conn, station_id, events)` runs in each pulled page's local transaction with
+    the events it applied, and returns the parcels it held (the caller's policy, not sync's);
+    `after_commit(seq)` runs after central commits a batch, before the local mark moves."""
     deadlines = deadlines or Deadlines()
     report = SyncReport(station_id, display_url(normalize_url(central_url)), now())
     with _station_lock(local.url, station_id):
@@ -570,7 +538,7 @@ def sync_once(
             mark = mine.max_contiguous_seq if mine else 0
             refused: CentralRejected | None = None
             try:
-                _push(local, link, station_id, report, clock, batch_size, mark)
+                _push(local, link, station_id, report, clock, batch_size, mark, after_commit)
             except CentralRejected as exc:
                 refused = exc  # the quarantine is read even then: that is when it matters
             report.open_quarantine = link.run(
@@ -579,7 +547,7 @@ def sync_once(
             if refused is not None:
                 raise refused
             if pull:
-                _pull(local, link, station_id, report, clock, pull_page)
+                _pull(local, link, station_id, report, clock, pull_page, after_pull)
             report.ok = True
         except Exception as exc:
             error = _classify(exc)
@@ -657,12 +625,15 @@ def watch(
     max_backoff_s: float = 60.0,
     on_report: Callable[[SyncReport], None] | None = None,
     deadlines: Deadlines | None = None,
+    after_pull: PullHook | None = None,
 ) -> None:
     """Sync until `stop` is set: every `interval_s` while healthy, backing off (with jitter)
     up to `max_backoff_s` while central is unreachable or refuses."""
     backoff = 0.0
     while not stop.is_set():
-        report = sync_once(local, central_url, station_id, deadlines=deadlines)
+        report = sync_once(
+            local, central_url, station_id, deadlines=deadlines, after_pull=after_pull
+        )
         if on_report is not None:
             on_report(report)
         if report.ok:

@@ -146,9 +146,16 @@ def test_killed_between_central_commit_and_local_mark(tmp_path: Path, pg_central
     a = station(tmp_path, "A")
     write_parcels(a, "A", range(1, 6))
     local = f"sqlite:///{tmp_path / 'A.db'}"
-    env = {**os.environ, "JPGB_TEST_CRASH_AFTER_CENTRAL_COMMIT": "1", "JPGB_CENTRAL": ""}
-    code = "from jpgb_terminal.cli import main; main()"
-    args = ["sync", "--once", "--db", local, "--station", "A", "--central", pg_central]
+    env = {**os.environ, "JPGB_CENTRAL": ""}
+    # A bench process killed outright (no cleanup runs) once central has committed the batch.
+    code = (
+        "import os, signal, sys\n"
+        "from jpgb_terminal.store import open_store\n"
+        "from jpgb_terminal.sync import sync_once\n"
+        "def die(seq): os.kill(os.getpid(), signal.SIGKILL)\n"
+        "sync_once(open_store(sys.argv[1]), sys.argv[2], 'A', after_commit=die)\n"
+    )
+    args = [local, pg_central]
     done = subprocess.run(
         [sys.executable, "-c", code, *args], env=env, capture_output=True, timeout=60
     )

@@ -1,0 +1,230 @@
+"""Projection of the outbound side: shipment requests, boxes, handover, tracking-number ranges.
+
+The outbound tables are written straight through the connection, in event order: they have
+no foreign key to rows the batch may still be holding in memory (parcel, customer), and every
+write is skipped when its row is already there, so a replayed event changes nothing.
+Recipient details are personal data and never travel in events (README, "Outbound").
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Table, and_, select
+
+from jpgb_terminal.projections.events import SyncEvent
+from jpgb_terminal.projections.parcels import FINAL
+from jpgb_terminal.projections.unit_of_work import Applier, UnitOfWork
+from jpgb_terminal.store.outbound import (
+    Box,
+    BoxWeight,
+    CustomsLine,
+    Shipment,
+    ShipmentParcel,
+    TrackingRange,
+)
+
+SHIPMENT: Table = Shipment.__table__  # type: ignore[attr-defined]
+SHIPMENT_PARCEL: Table = ShipmentParcel.__table__  # type: ignore[attr-defined]
+CUSTOMS_LINE: Table = CustomsLine.__table__  # type: ignore[attr-defined]
+BOX_WEIGHT: Table = BoxWeight.__table__  # type: ignore[attr-defined]
+BOX: Table = Box.__table__  # type: ignore[attr-defined]
+TRACKING_RANGE: Table = TrackingRange.__table__  # type: ignore[attr-defined]
+
+
+def _exists(p: UnitOfWork, table: Table, **keys: Any) -> bool:
+    cond = and_(*(table.c[k] == v for k, v in keys.items()))
+    return p.conn.execute(select(table.c[next(iter(keys))]).where(cond)).first() is not None
+
+
+def _shipment_known(p: UnitOfWork, e: SyncEvent) -> bool:
+    if _exists(p, SHIPMENT, id=e.payload["shipment_id"]):
+        return True
+    p.note(e, f"shipment {e.payload['shipment_id']} is not known here; event kept, not projected")
+    return False
+
+
+def _shipment_imported(p: UnitOfWork, e: SyncEvent) -> None:
+    payload = e.payload
+    sid = payload["shipment_id"]
+    if _exists(p, SHIPMENT, id=sid):
+        return
+    p.conn.execute(
+        SHIPMENT.insert(),
+        {
+            "id": sid,
+            "customer_id": payload["customer_id"],
+            "service": payload["service"],
+            "country": payload["country"],
+            "recipient_name": None,
+            "recipient_address": None,
+            "recipient_phone": None,
+            "category": payload["category"],
+            "insurance_jpy": int(payload.get("insurance_jpy") or 0),
+            "state": "waiting",
+            "station_id": e.station_id,
+            "created_at": e.occurred_at,
+            "updated_at": e.occurred_at,
+        },
+    )
+    parcels = [
+        {"shipment_id": sid, "tracking_no": t, "confirmed_at": None, "confirmed_by": None}
+        for t in payload["parcels"]
+    ]
+    if parcels:
+        p.conn.execute(SHIPMENT_PARCEL.insert(), parcels)
+    lines = [
+        {
+            "shipment_id": sid,
+            "line_no": int(ln["line_no"]),
+            "description": ln["description"],
+            "quantity": int(ln["quantity"]),
+            "unit_value": Decimal(ln["unit_value"]),
+            "currency": ln["currency"],
+            "hs_code": ln.get("hs_code"),
+            "origin_country": ln["origin_country"],
+            "net_weight_g": ln.get("net_weight_g"),
+            "lithium": ln.get("lithium") or "none",
+        }
+        for ln in payload["lines"]
+    ]
+    if lines:
+        p.conn.execute(CUSTOMS_LINE.insert(), lines)
+
+
+def _shipment_parcel_confirmed(p: UnitOfWork, e: SyncEvent) -> None:
+    if not _shipment_known(p, e):
+        return
+    p.conn.execute(
+        SHIPMENT_PARCEL.update()
+        .where(
+            and_(
+                SHIPMENT_PARCEL.c.shipment_id == e.payload["shipment_id"],
+                SHIPMENT_PARCEL.c.tracking_no == e.tracking_no,
+                SHIPMENT_PARCEL.c.confirmed_at.is_(None),
+            )
+        )
+        .values(confirmed_at=e.occurred_at, confirmed_by=e.operator)
+    )
+
+
+def _box_weighed(p: UnitOfWork, e: SyncEvent) -> None:
+    payload = e.payload
+    if not _shipment_known(p, e) or _exists(p, BOX_WEIGHT, id=payload["weight_id"]):
+        return
+    raw = payload.get("raw_frame")
+    p.conn.execute(
+        BOX_WEIGHT.insert(),
+        {
+            "id": payload["weight_id"],
+            "shipment_id": payload["shipment_id"],
+            "grams": int(payload["grams"]),
+            "source": payload["source"],
+            "raw_frame": bytes.fromhex(raw) if raw else None,
+            "scale_id": payload.get("scale_id"),
+            "protocol": payload.get("protocol"),
+            "station_id": e.station_id,
+            "operator": e.operator,
+            "measured_at": e.occurred_at,
+            "event_id": e.event_id,
+        },
+    )
+
+
+def _box_packed(p: UnitOfWork, e: SyncEvent) -> None:
+    payload = e.payload
+    if not _shipment_known(p, e) or _exists(p, BOX, id=payload["box_id"]):
+        return
+    length, width, height = (int(d) for d in payload["dims_cm"])
+    p.conn.execute(
+        BOX.insert(),
+        {
+            "id": payload["box_id"],
+            "shipment_id": payload["shipment_id"],
+            "outbound_tracking_no": payload["outbound_tracking_no"],
+            "tracking_source": payload["tracking_source"],
+            "station_id": e.station_id,
+            "operator": e.operator,
+            "packed_at": e.occurred_at,
+            "weight_id": payload["weight_id"],
+            "weight_g": int(payload["weight_g"]),
+            "length_cm": length,
+            "width_cm": width,
+            "height_cm": height,
+            "chargeable_g": int(payload["chargeable_g"]),
+            "fee": int(payload["fee"]),
+            "currency": payload["currency"],
+            "price_list_version": payload["price_list_version"],
+            "zone": payload["zone"],
+            "customs_form": payload["customs_form"],
+            "declared_value": Decimal(payload["declared_value"]),
+            "declared_currency": payload["declared_currency"],
+            "export_declaration": bool(payload["export_declaration"]),
+            "handed_over_at": None,
+            "handed_over_by": None,
+            "event_id": e.event_id,
+        },
+    )
+    p.conn.execute(
+        SHIPMENT.update()
+        .where(and_(SHIPMENT.c.id == payload["shipment_id"], SHIPMENT.c.state == "waiting"))
+        .values(state="packed", updated_at=e.occurred_at)
+    )
+
+
+def _shipment_handed_over(p: UnitOfWork, e: SyncEvent) -> None:
+    sid = e.payload["shipment_id"]
+    if not _shipment_known(p, e):
+        return
+    p.conn.execute(
+        BOX.update()
+        .where(and_(BOX.c.shipment_id == sid, BOX.c.handed_over_at.is_(None)))
+        .values(handed_over_at=e.occurred_at, handed_over_by=e.operator)
+    )
+    p.conn.execute(
+        SHIPMENT.update()
+        .where(and_(SHIPMENT.c.id == sid, SHIPMENT.c.state != "shipped"))
+        .values(state="shipped", updated_at=e.occurred_at)
+    )
+
+
+def _parcel_outbound(p: UnitOfWork, e: SyncEvent) -> None:
+    parcel = p.parcel(e)
+    target = e.kind.removeprefix("parcel.")
+    if parcel["state"] in FINAL:
+        p.note(e, f"{target} after the parcel became {parcel['state']}; state kept")
+        return
+    p.change(parcel["tracking_no"], state=target, updated_at=e.occurred_at)
+
+
+def _tracking_range_added(p: UnitOfWork, e: SyncEvent) -> None:
+    payload = e.payload
+    if _exists(p, TRACKING_RANGE, id=payload["id"]):
+        return
+    p.conn.execute(
+        TRACKING_RANGE.insert(),
+        {
+            "id": payload["id"],
+            "service": payload["service"],
+            "prefix": payload["prefix"],
+            "country": payload["country"],
+            "first_serial": int(payload["first_serial"]),
+            "next_serial": int(payload["next_serial"]),
+            "last_serial": int(payload["last_serial"]),
+            "created_at": e.occurred_at,
+            "created_by": payload.get("created_by"),
+        },
+    )
+
+
+APPLIERS: dict[str, Applier] = {
+    "shipment.imported": _shipment_imported,
+    "shipment.parcel_confirmed": _shipment_parcel_confirmed,
+    "box.weighed": _box_weighed,
+    "box.packed": _box_packed,
+    "parcel.packed": _parcel_outbound,
+    "parcel.shipped": _parcel_outbound,
+    "shipment.handed_over": _shipment_handed_over,
+    "tracking_range.added": _tracking_range_added,
+}
