@@ -126,7 +126,11 @@ class JpgbApp(App[None]):
         try:
             self._open_station()
         except Exception as exc:  # any failure must reach the screen, not kill a thread
-            self.post_message(StationFailed(f"{type(exc).__name__}: {exc}"))
+            from jpgb_terminal.store import StoreError
+
+            # The store's own refusals are one line written for people; others get their type.
+            text = str(exc) if isinstance(exc, StoreError) else f"{type(exc).__name__}: {exc}"
+            self.post_message(StationFailed(text))
             return
         self.post_message(StationReady())
 
@@ -137,6 +141,7 @@ class JpgbApp(App[None]):
             self.settings = source()
         from jpgb_terminal.privacy.crypto import configure_or_create
         from jpgb_terminal.store import open_store
+        from jpgb_terminal.store.identity import claim_station
         from jpgb_terminal.workflow.devices import build_devices
         from jpgb_terminal.workflow.receiving import ReceivingFlow
 
@@ -149,6 +154,14 @@ class JpgbApp(App[None]):
             self.store = self.rig.store
         else:
             self.store = self._db.submit(open_store, self.settings.db).result()
+        # The store knows its station: the bench works as that one, and a setting naming
+        # another id stops the start with a line naming both (jpgb_terminal.store.identity).
+        self.settings.station_id = self._db.submit(
+            claim_station,
+            self.store,
+            self.settings.station_id,
+            origin=self.settings.station_origin(),
+        ).result()
         self.flow = ReceivingFlow(self.store, self.settings.station_id)
         self.device_states["store"] = "ok"
         self.device_states["printer"] = self.settings.printer or "not configured"

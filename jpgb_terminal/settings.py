@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -40,7 +40,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="JPGB_", extra="ignore")
 
     station_id: str = "ST01"
-    """Short name of this bench; stamped on every event, weight and label."""
+    """Short name of this bench (letters, digits, `-`, `_`, at most 40); stamped on every event,
+    weight and label. A new store takes it; after that the store's own id is used, and a
+    setting naming another id is refused. Give every bench its own: `ST01` is only the default."""
 
     db: str = Field(default_factory=default_store_url)
     """SQLAlchemy URL of the local store (a SQLite file by default)."""
@@ -79,6 +81,15 @@ class Settings(BaseSettings):
     key_file: Path | None = Field(default_factory=default_key_file)
     """File holding the keys that encrypt personal data at rest; created (0600) by the first
     command that opens a store, so nothing personal is ever stored in clear."""
+
+    _station_origin: str | None = PrivateAttr(default=None)
+
+    @field_validator("station_id")
+    @classmethod
+    def _station_id(cls, value: str) -> str:
+        from jpgb_terminal.stations import check_station_id
+
+        return check_station_id(value)
 
     @field_validator("scale_protocol")
     @classmethod
@@ -127,6 +138,13 @@ class Settings(BaseSettings):
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
         return tuple(sources)
 
+    def station_origin(self) -> str | None:
+        """Who named the station id (`--station`, `JPGB_STATION_ID`, the settings file), or None
+        when it is the default, which a store's own id replaces."""
+        if "station_id" not in self.model_fields_set:
+            return None
+        return self._station_origin or "the settings"
+
 
 def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     """Settings from `config` (or the default file), the environment and explicit overrides."""
@@ -136,7 +154,7 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
         os.environ["JPGB_CONFIG"] = str(config)
     clean = {k: v for k, v in overrides.items() if v is not None}
     try:
-        return Settings(**clean)
+        settings = Settings(**clean)
     except ValidationError as exc:
         # One line per bad setting, named as the settings file and JPGB_* variables name it.
         problems = [
@@ -144,3 +162,11 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
             for err in exc.errors()
         ]
         raise ValueError("bad setting: " + "; ".join(problems)) from None
+    if "station_id" in clean:
+        settings._station_origin = "--station"
+    elif os.environ.get("JPGB_STATION_ID") is not None:
+        settings._station_origin = "JPGB_STATION_ID"
+    elif "station_id" in settings.model_fields_set:
+        toml = os.environ.get("JPGB_CONFIG", str(default_config_path()))
+        settings._station_origin = f"the settings file {toml}"
+    return settings

@@ -92,12 +92,24 @@ def handled_errors() -> Iterator[None]:
 
 
 def open_cli_store(settings: Settings) -> Store:
-    """Open (and on first use create) the store named by the settings, or fail clearly."""
+    """Open (and on first use create) the store named by the settings, or fail clearly.
+
+    The store knows its station: from here on `settings.station_id` is the store's own, and a
+    flag, variable or settings file naming another id is refused (nothing is done).
+    """
     from jpgb_terminal.privacy.crypto import configure_or_create
     from jpgb_terminal.store import open_store
+    from jpgb_terminal.store.identity import claim_station
 
     with handled_errors():
         store = open_store(settings.db)
+        try:
+            settings.station_id = claim_station(
+                store, settings.station_id, origin=settings.station_origin()
+            )
+        except BaseException:
+            store.dispose()
+            raise
         # Personal data is sealed whether or not a key was configured: the key is made here.
         configure_or_create(settings.key_file)
         return store

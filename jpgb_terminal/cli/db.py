@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from jpgb_terminal.cli.common import ConfigOpt, DbOpt, console, handled_errors, settings_for
+from jpgb_terminal.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    StationOpt,
+    console,
+    handled_errors,
+    settings_for,
+)
 from jpgb_terminal.store import Store
 from jpgb_terminal.store.engine import display_url
 
@@ -12,19 +19,28 @@ app = typer.Typer(help="The store: create, upgrade, show its schema version.", n
 
 
 @app.command()
-def upgrade(db: DbOpt = None, config: ConfigOpt = None) -> None:
-    """Create the store, or bring its schema to this program's version."""
-    settings = settings_for(config, db)
+def upgrade(db: DbOpt = None, station: StationOpt = None, config: ConfigOpt = None) -> None:
+    """Create the store, or bring its schema to this program's version.
+
+    `--station` names this bench's id where the store's own events leave it open."""
+    from jpgb_terminal.store.identity import claim_station, store_station
+
+    settings = settings_for(config, db, station)
+    origin = settings.station_origin()
     with handled_errors():
         store = Store(settings.db)
         before = store.current_revision()
-        store.upgrade()
+        store.upgrade(station_id=settings.station_id if origin else None, origin=origin)
         after = store.current_revision()
+        claim_station(store, settings.station_id, origin=origin)
+        with store.engine.connect() as conn:
+            station_id = store_station(conn)
     url = display_url(store.url)
+    of = f" (station {station_id})" if station_id else ""
     if before == after:
-        console.print(f"{url} is up to date (schema {after})", highlight=False)
+        console.print(f"{url} is up to date (schema {after}){of}", highlight=False)
     else:
-        console.print(f"{url} upgraded from {before or 'empty'} to {after}", highlight=False)
+        console.print(f"{url} upgraded from {before or 'empty'} to {after}{of}", highlight=False)
 
 
 @app.command()

@@ -293,10 +293,17 @@ class Store:
         except DBAPIError as exc:
             raise StoreError(f"cannot open the store {display_url(self.url)}: {exc.orig}") from exc
 
-    def upgrade(self) -> None:
-        """Bring the schema to the newest migration."""
+    def upgrade(self, *, station_id: str | None = None, origin: str | None = None) -> None:
+        """Bring the schema to the newest migration.
+
+        `station_id` (named by `origin`, e.g. `--station`) is the bench's id for a store that
+        has none recorded yet: it settles a store whose events name several (migration 0014d).
+        """
+        cfg = alembic_config(self.engine)
+        cfg.attributes["station_id"] = station_id
+        cfg.attributes["station_origin"] = origin
         try:
-            command.upgrade(alembic_config(self.engine), "head")
+            command.upgrade(cfg, "head")
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot upgrade the store {display_url(self.url)}: {exc}") from exc
 

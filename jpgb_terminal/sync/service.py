@@ -51,7 +51,8 @@ from sqlalchemy.exc import (
 from jpgb_terminal.clock import now
 from jpgb_terminal.store import Store
 from jpgb_terminal.store.engine import MIGRATIONS, display_url, normalize_url
-from jpgb_terminal.store.role import mark_central
+from jpgb_terminal.store.identity import check_station, store_station
+from jpgb_terminal.store.role import is_central, mark_central
 from jpgb_terminal.store.sync_tables import SyncState
 from jpgb_terminal.sync.apply import (
     EVENT,
@@ -258,8 +259,19 @@ def _queued(conn: Connection, station_id: str, pushed_seq: int) -> int:
 
 
 def sync_status(local: Store, station_id: str | None = None) -> SyncStatus:
-    """The station's sync health from its own store: queue, last success, offline since, alarm."""
+    """The station's sync health from its own store: queue, last success, offline since, alarm.
+
+    The station is the store's own (jpgb_terminal.store.identity); `station_id` naming another
+    is refused (StationMismatch).  The queue is every event of that station central has not
+    acknowledged (seq above the push watermark).  A store with no recorded station (made by a
+    library caller) falls back to the id it last synced as, then to its newest event's.
+    """
     with local.engine.connect() as conn:
+        recorded = None if is_central(conn) else store_station(conn)
+        if recorded is not None:
+            if station_id is not None:
+                check_station(recorded, station_id, "the caller")
+            station_id = recorded
         if station_id is None:
             station_id = conn.execute(
                 select(SYNC_STATE.c.station_id)
@@ -287,6 +299,18 @@ def sync_status(local: Store, station_id: str | None = None) -> SyncStatus:
             last_error=state.get("last_error"),
             alarm=state.get("alarm"),
         )
+
+
+def _wrong_station(local: Store, station_id: str) -> str | None:
+    """Why `local` must not sync as `station_id` (it is another station's store), or None."""
+    with local.engine.connect() as conn:
+        recorded = None if is_central(conn) else store_station(conn)
+    if recorded is None or recorded == station_id:
+        return None
+    return (
+        f"this store is station {recorded}; asked to sync as {station_id}: "
+        "nothing pushed, nothing pulled"
+    )
 
 
 # -- one round -----------------------------------------------------------------------------
@@ -521,6 +545,13 @@ def sync_once(
     `after_commit(seq)` runs after central commits a batch, before the local mark moves."""
     deadlines = deadlines or Deadlines()
     report = SyncReport(station_id, display_url(normalize_url(central_url)), now())
+    wrong = _wrong_station(local, station_id)
+    if wrong is not None:
+        # Before anything is written on either side: no round is recorded under another id.
+        report.error, report.error_kind = wrong, CentralRejected.kind
+        report.queued = sync_status(local).queued  # the store's own queue, not the asked id's
+        report.finished_at = now()
+        return report
     with _station_lock(local.url, station_id):
         _set_state(local, station_id, last_attempt_at=report.started_at)
         clock = _Clock(deadlines)
