@@ -15,34 +15,41 @@ from sqlalchemy import JSON, ColumnElement, Connection, String, Table, any_, bin
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from jpgb_terminal.projections.events import Snapshots
-from jpgb_terminal.store.ledger import Decision, Sale
-from jpgb_terminal.store.sync_tables import Quarantine, Receipt, SyncIssue
-from jpgb_terminal.store.tables import (
-    Customer,
-    Event,
-    Hold,
-    Inspection,
-    Operator,
-    Parcel,
-    PreAlert,
-    PublishedPriceList,
-    WeightRecord,
+from jpgb_terminal.store.handles import (
+    CUSTOMER,
+    DECISION,
+    EVENT,
+    HOLD,
+    INSPECTION,
+    OPERATOR,
+    PARCEL,
+    PREALERT,
+    PRICE_LIST,
+    QUARANTINE,
+    RECEIPT,
+    SALE,
 )
+from jpgb_terminal.store.handles import SYNC_ISSUE as ISSUE
+from jpgb_terminal.store.handles import WEIGHT_RECORD as WEIGHT
 
-PARCEL: Table = Parcel.__table__  # type: ignore[attr-defined]
-HOLD: Table = Hold.__table__  # type: ignore[attr-defined]
-CUSTOMER: Table = Customer.__table__  # type: ignore[attr-defined]
-PREALERT: Table = PreAlert.__table__  # type: ignore[attr-defined]
-WEIGHT: Table = WeightRecord.__table__  # type: ignore[attr-defined]
-INSPECTION: Table = Inspection.__table__  # type: ignore[attr-defined]
-OPERATOR: Table = Operator.__table__  # type: ignore[attr-defined]
-EVENT: Table = Event.__table__  # type: ignore[attr-defined]
-DECISION: Table = Decision.__table__  # type: ignore[attr-defined]
-SALE: Table = Sale.__table__  # type: ignore[attr-defined]
-RECEIPT: Table = Receipt.__table__  # type: ignore[attr-defined]
-ISSUE: Table = SyncIssue.__table__  # type: ignore[attr-defined]
-PRICE_LIST: Table = PublishedPriceList.__table__  # type: ignore[attr-defined]
-QUARANTINE: Table = Quarantine.__table__  # type: ignore[attr-defined]
+# The projections take their table handles from here, under the names they have always used.
+__all__ = [
+    "CUSTOMER",
+    "DECISION",
+    "EVENT",
+    "HOLD",
+    "INSPECTION",
+    "ISSUE",
+    "OPERATOR",
+    "PARCEL",
+    "PREALERT",
+    "PRICE_LIST",
+    "QUARANTINE",
+    "RECEIPT",
+    "SALE",
+    "WEIGHT",
+]
+
 
 CHUNK = 500  # IN-list size: well under SQLite's bound-parameter limit
 

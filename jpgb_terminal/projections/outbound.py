@@ -16,21 +16,14 @@ from sqlalchemy import Table, and_, select
 from jpgb_terminal.projections.events import SyncEvent
 from jpgb_terminal.projections.parcels import FINAL
 from jpgb_terminal.projections.unit_of_work import Applier, UnitOfWork
-from jpgb_terminal.store.outbound import (
-    Box,
-    BoxWeight,
-    CustomsLine,
-    Shipment,
-    ShipmentParcel,
-    TrackingRange,
+from jpgb_terminal.store.handles import (
+    BOX,
+    BOX_WEIGHT,
+    CUSTOMS_LINE,
+    SHIPMENT,
+    SHIPMENT_PARCEL,
+    TRACKING_RANGE,
 )
-
-SHIPMENT: Table = Shipment.__table__  # type: ignore[attr-defined]
-SHIPMENT_PARCEL: Table = ShipmentParcel.__table__  # type: ignore[attr-defined]
-CUSTOMS_LINE: Table = CustomsLine.__table__  # type: ignore[attr-defined]
-BOX_WEIGHT: Table = BoxWeight.__table__  # type: ignore[attr-defined]
-BOX: Table = Box.__table__  # type: ignore[attr-defined]
-TRACKING_RANGE: Table = TrackingRange.__table__  # type: ignore[attr-defined]
 
 
 def _exists(p: UnitOfWork, table: Table, **keys: Any) -> bool:
