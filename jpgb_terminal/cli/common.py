@@ -91,6 +91,19 @@ def handled_errors() -> Iterator[None]:
         fail(f"the store is damaged or not a store ({exc.orig}): nothing was changed")
 
 
+def claim_store_station(store: Store, settings: Settings) -> None:
+    """Make `settings.station_id` the store's own, or close the store and refuse another id."""
+    from jpgb_terminal.store.identity import claim_station
+
+    try:
+        settings.station_id = claim_station(
+            store, settings.station_id, origin=settings.station_origin()
+        )
+    except BaseException:
+        store.dispose()
+        raise
+
+
 def open_cli_store(settings: Settings) -> Store:
     """Open (and on first use create) the store named by the settings, or fail clearly.
 
@@ -99,17 +112,10 @@ def open_cli_store(settings: Settings) -> Store:
     """
     from jpgb_terminal.privacy.crypto import configure_or_create
     from jpgb_terminal.store import open_store
-    from jpgb_terminal.store.identity import claim_station
 
     with handled_errors():
         store = open_store(settings.db)
-        try:
-            settings.station_id = claim_station(
-                store, settings.station_id, origin=settings.station_origin()
-            )
-        except BaseException:
-            store.dispose()
-            raise
+        claim_store_station(store, settings)
         # Personal data is sealed whether or not a key was configured: the key is made here.
         configure_or_create(settings.key_file)
         return store

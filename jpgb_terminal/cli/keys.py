@@ -10,6 +10,7 @@ import typer
 from jpgb_terminal.cli.common import (
     ConfigOpt,
     DbOpt,
+    claim_store_station,
     console,
     fail,
     handled_errors,
@@ -47,17 +48,10 @@ def init(key_file: KeyOpt = None, db: DbOpt = None, config: ConfigOpt = None) ->
     if path.exists():
         fail(f"{path} exists already; rotate it instead of replacing it")
     from jpgb_terminal.store import open_store
-    from jpgb_terminal.store.identity import claim_station
 
     with handled_errors():
         store = open_store(settings.db)  # not open_cli_store: that would make the key first
-        try:
-            settings.station_id = claim_station(
-                store, settings.station_id, origin=settings.station_origin()
-            )
-        except BaseException:
-            store.dispose()
-            raise
+        claim_store_station(store, settings)
         init_key_file(path)
         # Values sealed with the settings' key (made by an earlier command) move to the new one.
         with store.transaction() as session:
