@@ -101,3 +101,20 @@ def as_date(value: Any) -> date | None:
 def as_datetime(value: Any) -> datetime | None:
     """A payload's ISO timestamp, or None when absent."""
     return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def weighing_row(e: SyncEvent, payload: dict[str, Any]) -> dict[str, Any]:
+    """The evidence every stored weighing carries, parcel or box: grams, source, raw frame, scale."""
+    raw = payload.get("raw_frame")
+    return {
+        "id": payload["weight_id"],
+        "grams": int(payload["grams"]),
+        "source": payload["source"],
+        "raw_frame": bytes.fromhex(raw) if raw else None,
+        "scale_id": payload.get("scale_id"),
+        "protocol": payload.get("protocol"),
+        "station_id": e.station_id,
+        "operator": e.operator,
+        "measured_at": e.occurred_at,
+        "event_id": e.event_id,
+    }

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Table, and_, select
 
-from jpgb_terminal.projections.events import SyncEvent
+from jpgb_terminal.projections.events import SyncEvent, weighing_row
 from jpgb_terminal.projections.parcels import FINAL
 from jpgb_terminal.projections.unit_of_work import Applier, UnitOfWork
 from jpgb_terminal.store.handles import (
@@ -106,22 +106,8 @@ def _box_weighed(p: UnitOfWork, e: SyncEvent) -> None:
     payload = e.payload
     if not _shipment_known(p, e) or _exists(p, BOX_WEIGHT, id=payload["weight_id"]):
         return
-    raw = payload.get("raw_frame")
     p.conn.execute(
-        BOX_WEIGHT.insert(),
-        {
-            "id": payload["weight_id"],
-            "shipment_id": payload["shipment_id"],
-            "grams": int(payload["grams"]),
-            "source": payload["source"],
-            "raw_frame": bytes.fromhex(raw) if raw else None,
-            "scale_id": payload.get("scale_id"),
-            "protocol": payload.get("protocol"),
-            "station_id": e.station_id,
-            "operator": e.operator,
-            "measured_at": e.occurred_at,
-            "event_id": e.event_id,
-        },
+        BOX_WEIGHT.insert(), {**weighing_row(e, payload), "shipment_id": payload["shipment_id"]}
     )
 
 

@@ -32,7 +32,7 @@ from jpgb_terminal.projections.bulk import (
     WEIGHT,
     where_in,
 )
-from jpgb_terminal.projections.events import ApplyError, SyncEvent, as_date
+from jpgb_terminal.projections.events import ApplyError, SyncEvent, as_date, weighing_row
 from jpgb_terminal.projections.unit_of_work import Applier, UnitOfWork
 from jpgb_terminal.rules.states import FINAL_STATES, ParcelState
 
@@ -69,24 +69,14 @@ def _weighed(p: UnitOfWork, e: SyncEvent) -> None:
     parcel = p.parcel(e)
     t = parcel["tracking_no"]
     payload = e.payload
-    raw = payload.get("raw_frame")
-    weight_id = payload["weight_id"]
-    grams = int(payload["grams"])
+    row = weighing_row(e, payload)
+    weight_id, grams = row["id"], row["grams"]
     p.inserts[WEIGHT.name].append(
         {
-            "id": weight_id,
+            **row,
             "tracking_no": t,
-            "grams": grams,
-            "source": payload["source"],
-            "raw_frame": bytes.fromhex(raw) if raw else None,
-            "scale_id": payload.get("scale_id"),
-            "protocol": payload.get("protocol"),
-            "station_id": e.station_id,
-            "operator": e.operator,
-            "measured_at": e.occurred_at,
             "reason": payload.get("reason"),
             "approved_by": payload.get("approved_by"),
-            "event_id": e.event_id,
         }
     )
     values: dict[str, Any] = {"updated_at": max(parcel["updated_at"], e.occurred_at)}
