@@ -129,8 +129,10 @@ class BenchScreen(StationScreen):
     def scale_state_changed(self, state: DriverState) -> None:
         """A scale that goes away while a parcel waits for its weight is worth a bell."""
         if state.state != "connected" and self.current and self.current.step == "weight":
+            # The driver's reason is what tells staff to fix the scale, not only wait for it.
+            why = f" ({state.reason})" if state.reason else ""
             self.say(
-                f"Scale {state.state}: waiting for it to return (F5 manual weight)",
+                f"Scale {state.state}{why}: waiting for it to return (F5 manual weight)",
                 "warn",
                 bell=True,
             )

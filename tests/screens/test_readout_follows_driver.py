@@ -88,3 +88,24 @@ async def test_unplugged_behind_a_dialog_shows_offline_on_return(bench: Bench) -
         await until(pilot, lambda: isinstance(app.screen, BenchScreen))
         await until(pilot, lambda: "OFFLINE" in weight_state(app))
         assert digits(app) == "--.---"
+
+
+async def test_a_parcel_waiting_for_its_weight_is_told_why_the_scale_cannot_be_read(
+    bench: Bench,
+) -> None:
+    app = bench.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        await until(pilot, lambda: app.device_states["scale"] == "connected")
+        await scan(pilot, jp12(2))
+        screen = app.screen
+        assert isinstance(screen, BenchScreen) and screen.current is not None
+        bench.scale.set_wrong_mode("unit")
+        await until(pilot, lambda: "unreadable" in banner_text(app))
+        text = banner_text(app)
+        assert "cannot read" in text and "unit and mode" in text and "F5" in text
+        assert screen.current.weight_g is None
+
+
+def banner_text(app) -> str:  # type: ignore[no-untyped-def]
+    return str(app.screen.query_one("#banner").render())
