@@ -15,8 +15,8 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from jpgb_terminal.clock import WAREHOUSE_TZ
 from jpgb_terminal.rules.permissions import allowed
-from jpgb_terminal.screens.holds_review import say
 from jpgb_terminal.screens.pin_dialog import PinDialog
+from jpgb_terminal.screens.review_actions import say
 
 if TYPE_CHECKING:
     from jpgb_terminal.app import JpgbApp

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 
@@ -20,7 +19,7 @@ from jpgb_terminal.rules.masking import mask_name
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.decisions import decisions_for, sale_for
 from jpgb_terminal.services.holds_queue import HeldParcel, held_parcels
-from jpgb_terminal.services.parcels import parcel_view
+from jpgb_terminal.services.parcel_views import ParcelView, read_parcel
 from jpgb_terminal.services.records import PARCEL
 from jpgb_terminal.store import Store
 from jpgb_terminal.store.tables import Customer, WeightRecord
@@ -123,23 +122,35 @@ class WeightEvidence:
 
 
 @dataclass(frozen=True)
+class DecisionLine:
+    """One decision on the parcel, with the sale balance where it was sold."""
+
+    action: str
+    article: str
+    operator: str | None
+    at: str
+    note: str | None
+    balance: int | None
+
+
+@dataclass(frozen=True)
 class ParcelDetail:
     """Everything the review's detail view shows about one parcel."""
 
-    view: dict[str, Any]
+    view: ParcelView
     customer_masked: str
     customer_status: str | None
     weights: tuple[WeightEvidence, ...]
-    decisions: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    decisions: tuple[DecisionLine, ...] = field(default_factory=tuple)
 
 
 def parcel_detail(store: Store, tracking_no: str, at: datetime) -> ParcelDetail:
     """The parcel's view (events, open holds), its weighings with frames, and its decisions."""
     with store.transaction() as session:
-        view = parcel_view(session, tracking_no, today=local_date(at))
+        view = read_parcel(session, tracking_no, today=local_date(at))
         conn = session.connection()
         current_weight = conn.execute(
-            select(PARCEL.c.weight_id).where(PARCEL.c.tracking_no == view["tracking_no"])
+            select(PARCEL.c.weight_id).where(PARCEL.c.tracking_no == view.tracking_no)
         ).scalar()
         weights = tuple(
             WeightEvidence(
@@ -157,24 +168,24 @@ def parcel_detail(store: Store, tracking_no: str, at: datetime) -> ParcelDetail:
             )
             for w in conn.execute(
                 select(WEIGHTS)
-                .where(WEIGHTS.c.tracking_no == view["tracking_no"])
+                .where(WEIGHTS.c.tracking_no == view.tracking_no)
                 .order_by(WEIGHTS.c.measured_at, WEIGHTS.c.id)
             )
         )
-        decisions = []
-        for d in decisions_for(session, view["tracking_no"]):
+        decisions: list[DecisionLine] = []
+        for d in decisions_for(session, view.tracking_no):
             sale = sale_for(session, d.id)
             decisions.append(
-                {
-                    "action": d.action,
-                    "article": d.article,
-                    "operator": d.operator,
-                    "at": d.decided_at.astimezone(WAREHOUSE_TZ).isoformat(timespec="seconds"),
-                    "note": d.note,
-                    "balance": sale.balance if sale is not None else None,
-                }
+                DecisionLine(
+                    action=d.action,
+                    article=d.article,
+                    operator=d.operator,
+                    at=d.decided_at.astimezone(WAREHOUSE_TZ).isoformat(timespec="seconds"),
+                    note=d.note,
+                    balance=sale.balance if sale is not None else None,
+                )
             )
-        customer = session.get(Customer, view["customer_id"]) if view["customer_id"] else None
+        customer = session.get(Customer, view.customer_id) if view.customer_id else None
     return ParcelDetail(
         view=view,
         customer_masked=mask_name(customer.name) if customer else "-",

