@@ -16,11 +16,11 @@ from jpgb_terminal.events.base import Event, EventPayloadError
 from jpgb_terminal.events.outbound import (
     BoxPacked,
     BoxWeighed,
-    CustomsLine,
     ParcelPacked,
     ParcelShipped,
     ShipmentHandedOver,
     ShipmentImported,
+    ShipmentLine,
     ShipmentParcelConfirmed,
     TrackingRangeAdded,
 )
@@ -86,7 +86,6 @@ __all__ = [
     "CustomerRevealed",
     "CustomerStatusChanged",
     "CustomerUpdated",
-    "CustomsLine",
     "Event",
     "EventPayloadError",
     "OperatorAdded",
@@ -108,6 +107,7 @@ __all__ = [
     "Sale",
     "ShipmentHandedOver",
     "ShipmentImported",
+    "ShipmentLine",
     "ShipmentParcelConfirmed",
     "TrackingRangeAdded",
     "decode",

@@ -12,11 +12,9 @@ from typing import ClassVar
 
 from jpgb_terminal.events.base import Event
 
-_EVENT = dataclass(frozen=True, kw_only=True)
 
-
-@_EVENT
-class CustomsLine:
+@dataclass(frozen=True, kw_only=True)
+class ShipmentLine:
     """One declared line of a shipment's customs declaration."""
 
     line_no: int
@@ -30,7 +28,7 @@ class CustomsLine:
     lithium: str | None = None
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class ShipmentImported(Event):
     """A customer's shipment request imported: service, destination, parcels, declared lines."""
 
@@ -42,10 +40,10 @@ class ShipmentImported(Event):
     category: str
     insurance_jpy: int | None = None
     parcels: tuple[str, ...] = ()
-    lines: tuple[CustomsLine, ...] = ()
+    lines: tuple[ShipmentLine, ...] = ()
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class ShipmentParcelConfirmed(Event):
     """A parcel of the shipment scanned at the packing bench (the event's tracking number)."""
 
@@ -53,7 +51,7 @@ class ShipmentParcelConfirmed(Event):
     shipment_id: str
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class BoxWeighed(Event):
     """The packed box of a shipment weighed on a scale, with its frame as evidence."""
 
@@ -67,7 +65,7 @@ class BoxWeighed(Event):
     protocol: str | None = None
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class BoxPacked(Event):
     """A shipment's box packed: its outbound number, weight, size, fee and declaration."""
 
@@ -94,7 +92,7 @@ class BoxPacked(Event):
     parcels: tuple[str, ...] = ()
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class ParcelPacked(Event):
     """A parcel went into its shipment's box."""
 
@@ -103,7 +101,7 @@ class ParcelPacked(Event):
     from_state: str | None = None
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class ParcelShipped(Event):
     """A parcel left with its shipment's box at handover."""
 
@@ -112,7 +110,7 @@ class ParcelShipped(Event):
     from_state: str | None = None
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class ShipmentHandedOver(Event):
     """A shipment's box handed to the carrier."""
 
@@ -122,7 +120,7 @@ class ShipmentHandedOver(Event):
     parcels: tuple[str, ...] = ()
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class TrackingRangeAdded(Event):
     """A range of S10 outbound numbers of a service added."""
 

@@ -8,10 +8,8 @@ from typing import ClassVar
 
 from jpgb_terminal.events.base import OMIT_NONE, Event
 
-_EVENT = dataclass(frozen=True, kw_only=True)
 
-
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class ParcelReceived(Event):
     """A parcel scanned in at a bench."""
 
@@ -23,7 +21,7 @@ class ParcelReceived(Event):
     prealert_matched: bool | None = None
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class ParcelWeighed(Event):
     """A parcel weighed, with the scale's evidence or the manual entry's reason."""
 
@@ -39,7 +37,7 @@ class ParcelWeighed(Event):
     from_state: str | None = None
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class ParcelInspected(Event):
     """A parcel inspected (opened or not) and what was found."""
 
@@ -50,7 +48,7 @@ class ParcelInspected(Event):
     note: str | None = None
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class ParcelCleared(Event):
     """A weighed parcel cleared for shipping."""
 
@@ -58,7 +56,7 @@ class ParcelCleared(Event):
     from_state: str | None = None
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class ParcelHeld(Event):
     """A hold opened on a parcel for a reason, until a deadline."""
 
@@ -72,7 +70,7 @@ class ParcelHeld(Event):
     categories: tuple[str, ...] | None = field(default=None, metadata=OMIT_NONE)
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class Sale:
     """The settled sale of a decision to sell (Art. 15): amounts in whole yen."""
 
@@ -91,7 +89,7 @@ class Sale:
     remittance_due: date | None = None
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class ParcelDecided(Event):
     """A supervisor's decision on a held parcel, closing the holds it names."""
 
@@ -111,7 +109,7 @@ class ParcelDecided(Event):
     sale: Sale | None = None
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class ReceiptReviewed(Event):
     """A supervisor reviewed the duplicate receipts of a parcel."""
 

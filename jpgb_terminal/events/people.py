@@ -9,10 +9,8 @@ from typing import ClassVar
 
 from jpgb_terminal.events.base import OMIT_NONE, Event, key
 
-_EVENT = dataclass(frozen=True, kw_only=True)
 
-
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class CustomerAdded(Event):
     """A customer registered; `fields` names the personal fields set (values travel beside)."""
 
@@ -22,7 +20,7 @@ class CustomerAdded(Event):
     fields: tuple[str, ...] | None = field(default=None, metadata=OMIT_NONE)
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class CustomerUpdated(Event):
     """Personal fields of a customer changed (their names only)."""
 
@@ -31,7 +29,7 @@ class CustomerUpdated(Event):
     fields: tuple[str, ...] | None = field(default=None, metadata=OMIT_NONE)
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class CustomerStatusChanged(Event):
     """A customer's status moved (active, suspended, frozen...)."""
 
@@ -43,7 +41,7 @@ class CustomerStatusChanged(Event):
     fields: tuple[str, ...] | None = field(default=None, metadata=OMIT_NONE)
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class CustomerAnonymised(Event):
     """A customer's personal data cleared for good, by retention or by an erasure request."""
 
@@ -55,7 +53,7 @@ class CustomerAnonymised(Event):
     older_than_days: int | None = field(default=None, metadata=OMIT_NONE)
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class CustomerRecipientsPurged(Event):
     """Recipient details of a customer's old shipments cleared (they never travel)."""
 
@@ -65,7 +63,7 @@ class CustomerRecipientsPurged(Event):
     older_than_days: int | None = field(default=None, metadata=OMIT_NONE)
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class CustomerRevealed(Event):
     """Who looked at which personal fields of a customer (the data stays out of the log)."""
 
@@ -74,7 +72,7 @@ class CustomerRevealed(Event):
     fields: tuple[str, ...] = ()
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class PrealertRecorded(Event):
     """A customer's pre-alert of an inbound parcel, imported or updated."""
 
@@ -86,7 +84,7 @@ class PrealertRecorded(Event):
     currency: str | None = None
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class OperatorAdded(Event):
     """An operator created with a role (the PIN's hash travels with the row, not here)."""
 
@@ -95,7 +93,7 @@ class OperatorAdded(Event):
     role: str
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class OperatorLocked(Event):
     """The event's operator locked out after too many wrong PINs."""
 
@@ -103,7 +101,7 @@ class OperatorLocked(Event):
     until: datetime | None = None
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class OperatorUnlocked(Event):
     """A lead or supervisor lifted an operator's lockout."""
 
@@ -111,7 +109,7 @@ class OperatorUnlocked(Event):
     name: str
 
 
-@_EVENT
+@dataclass(frozen=True, kw_only=True)
 class OperatorPinChanged(Event):
     """An operator's PIN changed (named only: the hash comes with the operator's row)."""
 

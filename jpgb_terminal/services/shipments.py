@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Table, select
 from sqlmodel import Session
 
 from jpgb_terminal.clock import now
+from jpgb_terminal.events import ShipmentImported, ShipmentLine, TrackingRangeAdded
 from jpgb_terminal.ids import new_id
 from jpgb_terminal.privacy.crypto import seal, unseal
 from jpgb_terminal.rules.customs import (
@@ -618,17 +619,16 @@ def create_shipment(
     append_event(
         session,
         actor,
-        "shipment.imported",
-        {
-            "shipment_id": draft.request_id,
-            "customer_id": h["customer_id"],
-            "service": h["service"],
-            "country": h["country"],
-            "category": h["category"],
-            "insurance_jpy": draft.insurance_jpy,
-            "parcels": list(draft.parcels),
-            "lines": [{k: v for k, v in ln.items() if k != "shipment_id"} for ln in lines],
-        },
+        ShipmentImported(
+            shipment_id=draft.request_id,
+            customer_id=h["customer_id"],
+            service=h["service"],
+            country=h["country"],
+            category=h["category"],
+            insurance_jpy=draft.insurance_jpy,
+            parcels=tuple(draft.parcels),
+            lines=tuple(line_event(i, ln) for i, (_, ln) in enumerate(draft.lines, start=1)),
+        ),
         at=at,
     )
     return draft.request_id
@@ -648,6 +648,21 @@ def line_row(shipment: str, line_no: int, line: DeclaredLine) -> dict[str, objec
         "net_weight_g": line.net_weight_g,
         "lithium": line.lithium,
     }
+
+
+def line_event(line_no: int, line: DeclaredLine) -> ShipmentLine:
+    """A declared line as the shipment's event carries it (the row's values, no shipment)."""
+    return ShipmentLine(
+        line_no=line_no,
+        description=line.description,
+        quantity=line.quantity,
+        unit_value=line.unit_value,
+        currency=line.currency,
+        hs_code=line.hs_code,
+        origin_country=line.origin_country,
+        net_weight_g=line.net_weight_g,
+        lithium=line.lithium,
+    )
 
 
 def _line_of(problem: str) -> int:
@@ -735,7 +750,18 @@ def add_range(
         "created_by": actor.operator,
     }
     conn.execute(TRACKING_RANGE.insert(), row)
-    append_event(session, actor, "tracking_range.added", {**row, "created_at": at}, at=at)
+    added = TrackingRangeAdded(
+        id=range_id,
+        service=service,
+        prefix=prefix,
+        country=country,
+        first_serial=first,
+        next_serial=first,
+        last_serial=last,
+        created_at=at,
+        created_by=actor.operator,
+    )
+    append_event(session, actor, added, at=at)
     return RangeView(range_id, service, prefix, country, first, first, last)
 
 
