@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from jpgb_terminal.events import BoxWeighed, ParcelWeighed
@@ -93,16 +93,6 @@ def snapshot_names(events: Iterable[SyncEvent]) -> tuple[set[str], set[str]]:
         elif e.kind == "operator.locked" and e.operator:
             operators.add(e.operator)
     return customers, operators
-
-
-def as_date(value: Any) -> date | None:
-    """A payload's ISO date, or None when absent."""
-    return date.fromisoformat(value) if isinstance(value, str) and value else None
-
-
-def as_datetime(value: Any) -> datetime | None:
-    """A payload's ISO timestamp, or None when absent."""
-    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
 
 
 def weighing_row(e: SyncEvent, w: ParcelWeighed | BoxWeighed) -> dict[str, Any]:
