@@ -4,8 +4,11 @@ written. They live below every layer so that rules, services, audit and privacy 
 from __future__ import annotations
 
 
-class ServiceError(ValueError):
-    """A request the rules refuse; the transaction it ran in must be rolled back."""
+class ServiceError(Exception):
+    """A request the rules refuse; the transaction it ran in must be rolled back.
+
+    Not a ValueError: a face shows a ServiceError as a refusal, so a ValueError from a bug
+    (bad data inside the program) must not be caught as one."""
 
 
 class NotFound(ServiceError):

@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import Session, func, select
 
 from jpgb_terminal.clock import now
+from jpgb_terminal.events import Event as TypedEvent
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.customers import add_customer
+from jpgb_terminal.services.events import jsonable
 from jpgb_terminal.services.operators import add_operator
 from jpgb_terminal.store import Store
 from jpgb_terminal.store.tables import Event, PreAlert
 from jpgb_terminal.tracking import jp12_check_digit, make_s10
+
+
+@dataclass(frozen=True)
+class RawEvent(TypedEvent):
+    """An event written exactly as given: what an older or a newer program would have stored
+    (a kind this one does not declare, or a payload of a shape it no longer writes)."""
+
+    kind: str  # type: ignore[misc]  # per event, not per class: any kind at all
+    payload: dict[str, Any]
+
+    def to_payload(self) -> dict[str, Any]:
+        """The payload as given, in its stored JSON form."""
+        return dict(jsonable(self.payload))
+
 
 STATION = "ST01"
 STAFF = Actor(STATION, "aiko")

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from jpgb_terminal.clock import now
+from jpgb_terminal.events import CustomerAnonymised
 from jpgb_terminal.privacy.purge import (
     ANONYMISED_NAME,
     FINISHED,
@@ -58,8 +59,9 @@ def erase_customer(
     append_event(
         session,
         actor,
-        "customer.anonymised",
-        {"customer_id": customer_id, "fields": cleared, "erased": True, "shipments": shipments},
+        CustomerAnonymised(
+            customer_id=customer_id, fields=tuple(cleared), erased=True, shipments=tuple(shipments)
+        ),
         at=at,
     )
     return cleared

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Table, and_, case, exists, func, or_, select
 from sqlmodel import Session
 
 from jpgb_terminal.clock import now
+from jpgb_terminal.events import CustomerAnonymised, CustomerRecipientsPurged
 from jpgb_terminal.privacy.fields import ANONYMISED_NAME, PERSONAL_FIELDS
 from jpgb_terminal.rules.states import ParcelState
 from jpgb_terminal.services.context import Actor, authorize
@@ -127,8 +128,9 @@ def purge_personal_data(
         append_event(
             session,
             actor,
-            "customer.anonymised",
-            {"customer_id": row["id"], "fields": cleared, "older_than_days": older_than_days},
+            CustomerAnonymised(
+                customer_id=row["id"], fields=tuple(cleared), older_than_days=older_than_days
+            ),
             at=at,
         )
     shipped = conn.execute(
@@ -150,8 +152,9 @@ def purge_personal_data(
             append_event(
                 session,
                 actor,
-                "customer.recipients_purged",
-                {"customer_id": cid, "shipments": ids, "older_than_days": older_than_days},
+                CustomerRecipientsPurged(
+                    customer_id=cid, shipments=tuple(ids), older_than_days=older_than_days
+                ),
                 at=at,
             )
     return report

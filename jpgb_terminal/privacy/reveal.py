@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from jpgb_terminal.events import CustomerRevealed
 from jpgb_terminal.privacy.crypto import unseal
 from jpgb_terminal.rules.permissions import require
 from jpgb_terminal.services.context import Actor
@@ -42,8 +43,7 @@ def reveal_customer(
     append_event(
         session,
         actor,
-        "customer.revealed",
-        {"customer_id": customer.id, "fields": ["name", "address", "phone"]},
+        CustomerRevealed(customer_id=customer.id, fields=("name", "address", "phone")),
         tracking_no=parcel.tracking_no,
         at=at,
     )

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
+
+from jpgb_terminal.events import BoxWeighed, ParcelWeighed
 
 
 @dataclass(frozen=True)
@@ -93,26 +95,16 @@ def snapshot_names(events: Iterable[SyncEvent]) -> tuple[set[str], set[str]]:
     return customers, operators
 
 
-def as_date(value: Any) -> date | None:
-    """A payload's ISO date, or None when absent."""
-    return date.fromisoformat(value) if isinstance(value, str) and value else None
-
-
-def as_datetime(value: Any) -> datetime | None:
-    """A payload's ISO timestamp, or None when absent."""
-    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
-
-
-def weighing_row(e: SyncEvent, payload: dict[str, Any]) -> dict[str, Any]:
+def weighing_row(e: SyncEvent, w: ParcelWeighed | BoxWeighed) -> dict[str, Any]:
     """The evidence every stored weighing carries, parcel or box: grams, source, raw frame, scale."""
-    raw = payload.get("raw_frame")
     return {
-        "id": payload["weight_id"],
-        "grams": int(payload["grams"]),
-        "source": payload["source"],
-        "raw_frame": bytes.fromhex(raw) if raw else None,
-        "scale_id": payload.get("scale_id"),
-        "protocol": payload.get("protocol"),
+        "id": w.weight_id,
+        "grams": w.grams,
+        "source": w.source,
+        # An empty frame was stored as "" and always read back as none.
+        "raw_frame": w.raw_frame or None,
+        "scale_id": w.scale_id,
+        "protocol": w.protocol,
         "station_id": e.station_id,
         "operator": e.operator,
         "measured_at": e.occurred_at,

@@ -8,11 +8,20 @@ Recipient details are personal data and never travel in events (README, "Outboun
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Table, and_, select
 
+from jpgb_terminal.events import (
+    BoxPacked,
+    BoxWeighed,
+    ParcelPacked,
+    ParcelShipped,
+    ShipmentHandedOver,
+    ShipmentImported,
+    ShipmentParcelConfirmed,
+    TrackingRangeAdded,
+)
 from jpgb_terminal.projections.events import SyncEvent, weighing_row
 from jpgb_terminal.projections.parcels import FINAL
 from jpgb_terminal.projections.unit_of_work import Applier, UnitOfWork
@@ -31,30 +40,29 @@ def _exists(p: UnitOfWork, table: Table, **keys: Any) -> bool:
     return p.conn.execute(select(table.c[next(iter(keys))]).where(cond)).first() is not None
 
 
-def _shipment_known(p: UnitOfWork, e: SyncEvent) -> bool:
-    if _exists(p, SHIPMENT, id=e.payload["shipment_id"]):
+def _shipment_known(p: UnitOfWork, e: SyncEvent, shipment_id: str) -> bool:
+    if _exists(p, SHIPMENT, id=shipment_id):
         return True
-    p.note(e, f"shipment {e.payload['shipment_id']} is not known here; event kept, not projected")
+    p.note(e, f"shipment {shipment_id} is not known here; event kept, not projected")
     return False
 
 
-def _shipment_imported(p: UnitOfWork, e: SyncEvent) -> None:
-    payload = e.payload
-    sid = payload["shipment_id"]
+def _shipment_imported(p: UnitOfWork, e: SyncEvent, ev: ShipmentImported) -> None:
+    sid = ev.shipment_id
     if _exists(p, SHIPMENT, id=sid):
         return
     p.conn.execute(
         SHIPMENT.insert(),
         {
             "id": sid,
-            "customer_id": payload["customer_id"],
-            "service": payload["service"],
-            "country": payload["country"],
+            "customer_id": ev.customer_id,
+            "service": ev.service,
+            "country": ev.country,
             "recipient_name": None,
             "recipient_address": None,
             "recipient_phone": None,
-            "category": payload["category"],
-            "insurance_jpy": int(payload.get("insurance_jpy") or 0),
+            "category": ev.category,
+            "insurance_jpy": ev.insurance_jpy or 0,
             "state": "waiting",
             "station_id": e.station_id,
             "created_at": e.occurred_at,
@@ -63,37 +71,37 @@ def _shipment_imported(p: UnitOfWork, e: SyncEvent) -> None:
     )
     parcels = [
         {"shipment_id": sid, "tracking_no": t, "confirmed_at": None, "confirmed_by": None}
-        for t in payload["parcels"]
+        for t in ev.parcels
     ]
     if parcels:
         p.conn.execute(SHIPMENT_PARCEL.insert(), parcels)
     lines = [
         {
             "shipment_id": sid,
-            "line_no": int(ln["line_no"]),
-            "description": ln["description"],
-            "quantity": int(ln["quantity"]),
-            "unit_value": Decimal(ln["unit_value"]),
-            "currency": ln["currency"],
-            "hs_code": ln.get("hs_code"),
-            "origin_country": ln["origin_country"],
-            "net_weight_g": ln.get("net_weight_g"),
-            "lithium": ln.get("lithium") or "none",
+            "line_no": ln.line_no,
+            "description": ln.description,
+            "quantity": ln.quantity,
+            "unit_value": ln.unit_value,
+            "currency": ln.currency,
+            "hs_code": ln.hs_code,
+            "origin_country": ln.origin_country,
+            "net_weight_g": ln.net_weight_g,
+            "lithium": ln.lithium or "none",
         }
-        for ln in payload["lines"]
+        for ln in ev.lines
     ]
     if lines:
         p.conn.execute(CUSTOMS_LINE.insert(), lines)
 
 
-def _shipment_parcel_confirmed(p: UnitOfWork, e: SyncEvent) -> None:
-    if not _shipment_known(p, e):
+def _shipment_parcel_confirmed(p: UnitOfWork, e: SyncEvent, ev: ShipmentParcelConfirmed) -> None:
+    if not _shipment_known(p, e, ev.shipment_id):
         return
     p.conn.execute(
         SHIPMENT_PARCEL.update()
         .where(
             and_(
-                SHIPMENT_PARCEL.c.shipment_id == e.payload["shipment_id"],
+                SHIPMENT_PARCEL.c.shipment_id == ev.shipment_id,
                 SHIPMENT_PARCEL.c.tracking_no == e.tracking_no,
                 SHIPMENT_PARCEL.c.confirmed_at.is_(None),
             )
@@ -102,44 +110,40 @@ def _shipment_parcel_confirmed(p: UnitOfWork, e: SyncEvent) -> None:
     )
 
 
-def _box_weighed(p: UnitOfWork, e: SyncEvent) -> None:
-    payload = e.payload
-    if not _shipment_known(p, e) or _exists(p, BOX_WEIGHT, id=payload["weight_id"]):
+def _box_weighed(p: UnitOfWork, e: SyncEvent, ev: BoxWeighed) -> None:
+    if not _shipment_known(p, e, ev.shipment_id) or _exists(p, BOX_WEIGHT, id=ev.weight_id):
         return
-    p.conn.execute(
-        BOX_WEIGHT.insert(), {**weighing_row(e, payload), "shipment_id": payload["shipment_id"]}
-    )
+    p.conn.execute(BOX_WEIGHT.insert(), {**weighing_row(e, ev), "shipment_id": ev.shipment_id})
 
 
-def _box_packed(p: UnitOfWork, e: SyncEvent) -> None:
-    payload = e.payload
-    if not _shipment_known(p, e) or _exists(p, BOX, id=payload["box_id"]):
+def _box_packed(p: UnitOfWork, e: SyncEvent, ev: BoxPacked) -> None:
+    if not _shipment_known(p, e, ev.shipment_id) or _exists(p, BOX, id=ev.box_id):
         return
-    length, width, height = (int(d) for d in payload["dims_cm"])
+    length, width, height = ev.dims_cm
     p.conn.execute(
         BOX.insert(),
         {
-            "id": payload["box_id"],
-            "shipment_id": payload["shipment_id"],
-            "outbound_tracking_no": payload["outbound_tracking_no"],
-            "tracking_source": payload["tracking_source"],
+            "id": ev.box_id,
+            "shipment_id": ev.shipment_id,
+            "outbound_tracking_no": ev.outbound_tracking_no,
+            "tracking_source": ev.tracking_source,
             "station_id": e.station_id,
             "operator": e.operator,
             "packed_at": e.occurred_at,
-            "weight_id": payload["weight_id"],
-            "weight_g": int(payload["weight_g"]),
+            "weight_id": ev.weight_id,
+            "weight_g": ev.weight_g,
             "length_cm": length,
             "width_cm": width,
             "height_cm": height,
-            "chargeable_g": int(payload["chargeable_g"]),
-            "fee": int(payload["fee"]),
-            "currency": payload["currency"],
-            "price_list_version": payload["price_list_version"],
-            "zone": payload["zone"],
-            "customs_form": payload["customs_form"],
-            "declared_value": Decimal(payload["declared_value"]),
-            "declared_currency": payload["declared_currency"],
-            "export_declaration": bool(payload["export_declaration"]),
+            "chargeable_g": ev.chargeable_g,
+            "fee": ev.fee,
+            "currency": ev.currency,
+            "price_list_version": ev.price_list_version,
+            "zone": ev.zone,
+            "customs_form": ev.customs_form,
+            "declared_value": ev.declared_value,
+            "declared_currency": ev.declared_currency,
+            "export_declaration": ev.export_declaration,
             "handed_over_at": None,
             "handed_over_by": None,
             "event_id": e.event_id,
@@ -147,14 +151,14 @@ def _box_packed(p: UnitOfWork, e: SyncEvent) -> None:
     )
     p.conn.execute(
         SHIPMENT.update()
-        .where(and_(SHIPMENT.c.id == payload["shipment_id"], SHIPMENT.c.state == "waiting"))
+        .where(and_(SHIPMENT.c.id == ev.shipment_id, SHIPMENT.c.state == "waiting"))
         .values(state="packed", updated_at=e.occurred_at)
     )
 
 
-def _shipment_handed_over(p: UnitOfWork, e: SyncEvent) -> None:
-    sid = e.payload["shipment_id"]
-    if not _shipment_known(p, e):
+def _shipment_handed_over(p: UnitOfWork, e: SyncEvent, ev: ShipmentHandedOver) -> None:
+    sid = ev.shipment_id
+    if not _shipment_known(p, e, sid):
         return
     p.conn.execute(
         BOX.update()
@@ -168,31 +172,30 @@ def _shipment_handed_over(p: UnitOfWork, e: SyncEvent) -> None:
     )
 
 
-def _parcel_outbound(p: UnitOfWork, e: SyncEvent) -> None:
+def _parcel_outbound(p: UnitOfWork, e: SyncEvent, ev: ParcelPacked | ParcelShipped) -> None:
     parcel = p.parcel(e)
-    target = e.kind.removeprefix("parcel.")
+    target = ev.kind.removeprefix("parcel.")
     if parcel["state"] in FINAL:
         p.note(e, f"{target} after the parcel became {parcel['state']}; state kept")
         return
     p.change(parcel["tracking_no"], state=target, updated_at=e.occurred_at)
 
 
-def _tracking_range_added(p: UnitOfWork, e: SyncEvent) -> None:
-    payload = e.payload
-    if _exists(p, TRACKING_RANGE, id=payload["id"]):
+def _tracking_range_added(p: UnitOfWork, e: SyncEvent, ev: TrackingRangeAdded) -> None:
+    if _exists(p, TRACKING_RANGE, id=ev.id):
         return
     p.conn.execute(
         TRACKING_RANGE.insert(),
         {
-            "id": payload["id"],
-            "service": payload["service"],
-            "prefix": payload["prefix"],
-            "country": payload["country"],
-            "first_serial": int(payload["first_serial"]),
-            "next_serial": int(payload["next_serial"]),
-            "last_serial": int(payload["last_serial"]),
+            "id": ev.id,
+            "service": ev.service,
+            "prefix": ev.prefix,
+            "country": ev.country,
+            "first_serial": ev.first_serial,
+            "next_serial": ev.next_serial,
+            "last_serial": ev.last_serial,
             "created_at": e.occurred_at,
-            "created_by": payload.get("created_by"),
+            "created_by": ev.created_by,
         },
     )
 

@@ -22,6 +22,17 @@ from typing import Any
 
 from sqlalchemy import select
 
+from jpgb_terminal.events import (
+    EventPayloadError,
+    ParcelCleared,
+    ParcelDecided,
+    ParcelHeld,
+    ParcelInspected,
+    ParcelReceived,
+    ParcelWeighed,
+    ReceiptReviewed,
+    Sale,
+)
 from jpgb_terminal.projections.bulk import (
     DECISION,
     EVENT,
@@ -32,7 +43,7 @@ from jpgb_terminal.projections.bulk import (
     WEIGHT,
     where_in,
 )
-from jpgb_terminal.projections.events import ApplyError, SyncEvent, as_date, weighing_row
+from jpgb_terminal.projections.events import ApplyError, SyncEvent, weighing_row
 from jpgb_terminal.projections.unit_of_work import Applier, UnitOfWork
 from jpgb_terminal.rules.states import FINAL_STATES, ParcelState
 
@@ -40,7 +51,7 @@ SALE_NAMESPACE = uuid.UUID("0b7c1f52-6a57-4c1e-9a4b-3f1d2f0e9c11")
 FINAL = {s.value for s in FINAL_STATES}
 
 
-def _received(p: UnitOfWork, e: SyncEvent) -> None:
+def _received(p: UnitOfWork, e: SyncEvent, ev: ParcelReceived) -> None:
     t = e.tracking_no
     if not t:
         raise ApplyError(e, "a receipt without a tracking number")
@@ -50,13 +61,13 @@ def _received(p: UnitOfWork, e: SyncEvent) -> None:
         return
     p.parcels.rows[t] = {
         "tracking_no": t,
-        "scheme": e.payload.get("scheme") or "unknown",
-        "customer_id": e.payload.get("customer_id"),
+        "scheme": ev.scheme or "unknown",
+        "customer_id": ev.customer_id,
         "state": ParcelState.RECEIVED.value,
         "station_id": e.station_id,
         "received_by": e.operator,
         "received_at": e.occurred_at,
-        "prealert_matched": bool(e.payload.get("prealert_matched", False)),
+        "prealert_matched": bool(ev.prealert_matched),
         "weight_g": None,
         "weight_source": None,
         "weight_id": None,
@@ -65,19 +76,13 @@ def _received(p: UnitOfWork, e: SyncEvent) -> None:
     p.parcels.new.add(t)
 
 
-def _weighed(p: UnitOfWork, e: SyncEvent) -> None:
+def _weighed(p: UnitOfWork, e: SyncEvent, ev: ParcelWeighed) -> None:
     parcel = p.parcel(e)
     t = parcel["tracking_no"]
-    payload = e.payload
-    row = weighing_row(e, payload)
+    row = weighing_row(e, ev)
     weight_id, grams = row["id"], row["grams"]
     p.inserts[WEIGHT.name].append(
-        {
-            **row,
-            "tracking_no": t,
-            "reason": payload.get("reason"),
-            "approved_by": payload.get("approved_by"),
-        }
+        {**row, "tracking_no": t, "reason": ev.reason, "approved_by": ev.approved_by}
     )
     values: dict[str, Any] = {"updated_at": max(parcel["updated_at"], e.occurred_at)}
     key = (e.occurred_at, e.event_id)
@@ -85,21 +90,21 @@ def _weighed(p: UnitOfWork, e: SyncEvent) -> None:
     if current is None or key > current:
         # The newest weighing bills, wherever and whenever it arrives (module docstring).
         p.parcels.weight_keys[t] = key
-        values.update(weight_g=grams, weight_source=payload["source"], weight_id=weight_id)
+        values.update(weight_g=grams, weight_source=ev.source, weight_id=weight_id)
     if parcel["state"] == ParcelState.RECEIVED:
         values["state"] = ParcelState.WEIGHED.value
     p.change(t, **values)
 
 
-def _inspected(p: UnitOfWork, e: SyncEvent) -> None:
+def _inspected(p: UnitOfWork, e: SyncEvent, ev: ParcelInspected) -> None:
     parcel = p.parcel(e)
     p.inserts[INSPECTION.name].append(
         {
-            "id": e.payload["inspection_id"],
+            "id": ev.inspection_id,
             "tracking_no": parcel["tracking_no"],
-            "opened": bool(e.payload["opened"]),
-            "findings": list(e.payload.get("findings") or []),
-            "note": e.payload.get("note"),
+            "opened": ev.opened,
+            "findings": list(ev.findings),
+            "note": ev.note,
             "operator": e.operator,
             "station_id": e.station_id,
             "inspected_at": e.occurred_at,
@@ -107,7 +112,7 @@ def _inspected(p: UnitOfWork, e: SyncEvent) -> None:
     )
 
 
-def _cleared(p: UnitOfWork, e: SyncEvent) -> None:
+def _cleared(p: UnitOfWork, e: SyncEvent, ev: ParcelCleared) -> None:
     parcel = p.parcel(e)
     if parcel["state"] in (ParcelState.RECEIVED, ParcelState.WEIGHED):
         p.change(parcel["tracking_no"], state=ParcelState.CLEARED.value, updated_at=e.occurred_at)
@@ -115,23 +120,20 @@ def _cleared(p: UnitOfWork, e: SyncEvent) -> None:
         p.note(e, f"cleared while {parcel['state']} here; state kept")
 
 
-def _held(p: UnitOfWork, e: SyncEvent) -> None:
+def _held(p: UnitOfWork, e: SyncEvent, ev: ParcelHeld) -> None:
     parcel = p.parcel(e)
     t = parcel["tracking_no"]
-    hold_id = e.payload["hold_id"]
-    deadline = as_date(e.payload["deadline"])
-    if deadline is None:
-        raise ApplyError(e, "a hold without a deadline")
+    hold_id = ev.hold_id
     p.inserts[HOLD.name].append(
         {
             "id": hold_id,
             "tracking_no": t,
-            "reason": e.payload["reason"],
-            "note": e.payload.get("note"),
+            "reason": ev.reason,
+            "note": ev.note,
             "opened_at": e.occurred_at,
             "opened_by": e.operator,
             "station_id": e.station_id,
-            "deadline": deadline,
+            "deadline": ev.deadline,
             "closed_at": None,
             "decision": None,
         }
@@ -143,25 +145,23 @@ def _held(p: UnitOfWork, e: SyncEvent) -> None:
         p.change(t, state=ParcelState.HELD.value, updated_at=e.occurred_at)
 
 
-def sale_id(decision_id: str, sale: dict[str, Any]) -> str:
+def sale_id(decision_id: str, sale: Sale) -> str:
     """The id of a decision's sale: the one the deciding station wrote into the event, or,
     for an event written before the id travelled, one derived from the decision's id (so an
     old chain still applies as it always did)."""
-    written = sale.get("sale_id")
-    if isinstance(written, str) and written:
-        return written
+    if sale.sale_id:
+        return sale.sale_id
     return str(uuid.uuid5(SALE_NAMESPACE, decision_id))
 
 
-def _decided(p: UnitOfWork, e: SyncEvent) -> None:
+def _decided(p: UnitOfWork, e: SyncEvent, ev: ParcelDecided) -> None:
     parcel = p.parcel(e)
     t = parcel["tracking_no"]
-    payload = e.payload
-    decision_id = payload["decision_id"]
-    action = payload["action"]
+    decision_id = ev.decision_id
+    action = ev.action
     still_held = parcel["state"] == ParcelState.HELD
     open_holds = p.parcels.open_holds[t]
-    for hold_id in payload.get("hold_ids") or []:
+    for hold_id in ev.hold_ids:
         if hold_id in open_holds:
             open_holds.discard(hold_id)
             p.parcels.hold_closes.append(
@@ -172,52 +172,58 @@ def _decided(p: UnitOfWork, e: SyncEvent) -> None:
             "id": decision_id,
             "tracking_no": t,
             "action": action,
-            "note": payload.get("note") or "",
+            "note": ev.note or "",
             "operator": e.operator or "",
-            "role": payload.get("role") or "",
+            "role": ev.role or "",
             "decided_at": e.occurred_at,
             "station_id": e.station_id,
-            "article": payload.get("article") or "",
-            "from_state": payload.get("from_state") or parcel["state"],
-            "to_state": payload["to_state"],
-            "deadline": as_date(payload.get("deadline")),
-            "report_reference": payload.get("report_reference"),
-            "consent_reference": payload.get("consent_reference"),
+            "article": ev.article or "",
+            "from_state": ev.from_state or parcel["state"],
+            "to_state": ev.to_state,
+            "deadline": ev.deadline,
+            "report_reference": ev.report_reference,
+            "consent_reference": ev.consent_reference,
             "event_id": e.event_id,
         }
     )
-    sale = payload.get("sale")
-    if sale:
+    sale = ev.sale
+    if sale is not None:
         p.inserts[SALE.name].append(
             {
                 "id": sale_id(decision_id, sale),
                 "decision_id": decision_id,
                 "tracking_no": t,
-                "currency": sale["currency"],
-                "proceeds": int(sale["proceeds"]),
-                "custody_fee": int(sale["custody_fee"]),
-                "disposal_fee": int(sale["disposal_fee"]),
-                "service_fee": int(sale["service_fee"]),
-                "balance": int(sale["balance"]),
-                "shortfall": int(sale["shortfall"]),
-                "balance_fixed_on": as_date(sale["balance_fixed_on"]),
-                "remittance_due": as_date(sale.get("remittance_due")),
+                "currency": sale.currency,
+                "proceeds": sale.proceeds,
+                "custody_fee": sale.custody_fee,
+                "disposal_fee": sale.disposal_fee,
+                "service_fee": sale.service_fee,
+                "balance": sale.balance,
+                "shortfall": sale.shortfall,
+                "balance_fixed_on": sale.balance_fixed_on,
+                "remittance_due": sale.remittance_due,
             }
         )
     if not still_held:
         p.note(e, f"decision {action} arrived while the parcel was {parcel['state']}; state kept")
         return
-    target = payload["to_state"]
+    target = ev.to_state
     if target == ParcelState.RELEASED and open_holds:
         target = ParcelState.HELD.value  # another hold, opened elsewhere, still stands
     p.change(t, state=target, updated_at=e.occurred_at)
 
 
-def _receipt_reviewed(p: UnitOfWork, e: SyncEvent) -> None:
-    ids = e.payload["receipt_event_ids"]
-    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-        raise ApplyError(e, "receipt_event_ids must be a list of event ids")
-    p.parcels.reviews += [(i, e.occurred_at, e.operator) for i in ids]
+def _receipt_reviewed(p: UnitOfWork, e: SyncEvent, ev: ReceiptReviewed) -> None:
+    p.parcels.reviews += [(i, e.occurred_at, e.operator) for i in ev.receipt_event_ids]
+
+
+def _stored_receipt(payload: Any) -> ParcelReceived:
+    """A receipt already in the store, decoded; one that does not fit names nothing, so the
+    parcel keeps what it has (as a receipt lacking those keys always did)."""
+    try:
+        return ParcelReceived.from_payload(payload or {})
+    except EventPayloadError:
+        return ParcelReceived()
 
 
 def settle_receipts(p: UnitOfWork) -> None:
@@ -252,16 +258,20 @@ def settle_receipts(p: UnitOfWork) -> None:
             continue
         p.outcome.duplicate_receipts.append(t)
         billing = ordered[0]
-        payload = billing["payload"] or {}
+        receipt = _stored_receipt(billing["payload"])
         parcel = p.parcels.rows[t]
         p.change(
             t,
             station_id=billing["station_id"],
             received_by=billing["operator"],
             received_at=billing["occurred_at"],
-            scheme=payload.get("scheme") or parcel["scheme"],
-            customer_id=payload.get("customer_id") or parcel["customer_id"],
-            prealert_matched=bool(payload.get("prealert_matched", parcel["prealert_matched"])),
+            scheme=receipt.scheme or parcel["scheme"],
+            customer_id=receipt.customer_id or parcel["customer_id"],
+            prealert_matched=bool(
+                parcel["prealert_matched"]
+                if receipt.prealert_matched is None
+                else receipt.prealert_matched
+            ),
         )
         for i, r in enumerate(ordered):
             duplicate = i > 0

@@ -9,11 +9,23 @@ operator's PIN moves only with `operator.pin_changed`.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
+from jpgb_terminal.events import (
+    CustomerAdded,
+    CustomerAnonymised,
+    CustomerRecipientsPurged,
+    CustomerRevealed,
+    CustomerStatusChanged,
+    CustomerUpdated,
+    OperatorAdded,
+    OperatorLocked,
+    OperatorPinChanged,
+    OperatorUnlocked,
+    PrealertRecorded,
+)
 from jpgb_terminal.privacy.purge import ANONYMISED_NAME, PERSONAL_FIELDS
-from jpgb_terminal.projections.events import ApplyError, Snapshots, SyncEvent, as_datetime
+from jpgb_terminal.projections.events import ApplyError, Snapshots, SyncEvent
 from jpgb_terminal.projections.unit_of_work import Applier, UnitOfWork
 
 ANONYMISED_VALUES: dict[str, str | None] = {
@@ -64,23 +76,23 @@ def take_snapshots(p: UnitOfWork, snaps: Snapshots) -> None:
 # -- customers -----------------------------------------------------------------------------
 
 
-def _event_fields(e: SyncEvent) -> tuple[str, ...]:
+CustomerChange = CustomerAdded | CustomerUpdated | CustomerStatusChanged
+
+
+def _event_fields(ev: CustomerChange) -> tuple[str, ...]:
     """The personal fields an event changes: those it names, or, for an event written before
     changes named their fields (no `fields` key), the whole row that travelled with it."""
-    named = e.payload.get("fields")
-    if named is None:
+    if ev.fields is None:
         return PERSONAL_FIELDS
-    if not isinstance(named, list) or not all(isinstance(f, str) for f in named):
-        raise ApplyError(e, "fields must be a list of field names")
-    return tuple(f for f in PERSONAL_FIELDS if f in named)
+    return tuple(f for f in PERSONAL_FIELDS if f in ev.fields)
 
 
-def _customer_personal(p: UnitOfWork, e: SyncEvent) -> None:
+def _customer_personal(p: UnitOfWork, e: SyncEvent, ev: CustomerChange) -> None:
     """Take the personal fields the event changes from the customer's row beside it, unless
     the customer is anonymised here: anonymisation is final, the attempt is noted."""
-    cid = e.payload["customer_id"]
+    cid = ev.customer_id
     row = p.snapshots.customers.get(cid)
-    fields = _event_fields(e)
+    fields = _event_fields(ev)
     if row is None or not fields:
         return
     if cid in p.anonymised:
@@ -96,61 +108,59 @@ def _customer_personal(p: UnitOfWork, e: SyncEvent) -> None:
     p.placeholders.discard(cid)
 
 
-def _customer_added(p: UnitOfWork, e: SyncEvent) -> None:
-    p.ensure_customer(e.payload["customer_id"], e.occurred_at)
-    _customer_personal(p, e)
+def _customer_added(p: UnitOfWork, e: SyncEvent, ev: CustomerAdded) -> None:
+    p.ensure_customer(ev.customer_id, e.occurred_at)
+    _customer_personal(p, e, ev)
 
 
-def _customer_updated(p: UnitOfWork, e: SyncEvent) -> None:
-    cid = e.payload["customer_id"]
+def _customer_updated(p: UnitOfWork, e: SyncEvent, ev: CustomerUpdated) -> None:
+    cid = ev.customer_id
     p.ensure_customer(cid, e.occurred_at)
-    _customer_personal(p, e)
+    _customer_personal(p, e, ev)
     p.customers.set(cid, {"updated_at": e.occurred_at})
 
 
-def _customer_status(p: UnitOfWork, e: SyncEvent) -> None:
-    cid = e.payload["customer_id"]
+def _customer_status(p: UnitOfWork, e: SyncEvent, ev: CustomerStatusChanged) -> None:
+    cid = ev.customer_id
     p.ensure_customer(cid, e.occurred_at)
-    _customer_personal(p, e)
-    p.customers.set(cid, {"status": e.payload["to"], "updated_at": e.occurred_at})
+    _customer_personal(p, e, ev)
+    p.customers.set(cid, {"status": ev.status, "updated_at": e.occurred_at})
 
 
-def _customer_anonymised(p: UnitOfWork, e: SyncEvent) -> None:
+def _customer_anonymised(p: UnitOfWork, e: SyncEvent, ev: CustomerAnonymised) -> None:
     # Retention or an erasure ran at a station: this store forgets the same personal data,
     # for good (later events naming personal fields of this customer are not applied).
-    cid = e.payload["customer_id"]
+    cid = ev.customer_id
     p.ensure_customer(cid, e.occurred_at)
     p.customers.set(cid, {**ANONYMISED_VALUES, "updated_at": e.occurred_at})
     p.anonymised.add(cid)
     p.placeholders.discard(cid)
 
 
-def _customer_recipients_purged(p: UnitOfWork, e: SyncEvent) -> None:
-    """Recipients never travel (README, "Outbound"): the purge changes no row here."""
-    if not isinstance(e.payload["shipments"], list):
-        raise ApplyError(e, "shipments must be a list of shipment ids")
+def _customer_recipients_purged(p: UnitOfWork, e: SyncEvent, ev: CustomerRecipientsPurged) -> None:
+    """Recipients never travel (README, "Outbound"): the purge changes no row here (its
+    payload was checked as it was decoded)."""
 
 
-def _recorded_only(p: UnitOfWork, e: SyncEvent) -> None:
+def _recorded_only(p: UnitOfWork, e: SyncEvent, ev: CustomerRevealed) -> None:
     """Events that change no row (a reveal): the log and the audit chain keep them."""
 
 
 # -- pre-alerts ----------------------------------------------------------------------------
 
 
-def _prealert(p: UnitOfWork, e: SyncEvent) -> None:
+def _prealert(p: UnitOfWork, e: SyncEvent, ev: PrealertRecorded) -> None:
     t = e.tracking_no
     if not t:
         raise ApplyError(e, "a pre-alert without a tracking number")
-    cid = e.payload["customer_id"]
+    cid = ev.customer_id
     p.ensure_customer(cid, e.occurred_at)
-    declared = e.payload.get("declared_value")
     values: dict[str, Any] = {
         "customer_id": cid,
-        "carrier": e.payload.get("carrier"),
-        "contents": e.payload.get("contents"),
-        "declared_value": Decimal(declared) if declared is not None else None,
-        "currency": e.payload.get("currency"),
+        "carrier": ev.carrier,
+        "contents": ev.contents,
+        "declared_value": ev.declared_value,
+        "currency": ev.currency,
     }
     if t in p.prealerts.new:
         p.prealerts.new[t].update(values)
@@ -163,15 +173,15 @@ def _prealert(p: UnitOfWork, e: SyncEvent) -> None:
 # -- operators -----------------------------------------------------------------------------
 
 
-def _operator_added(p: UnitOfWork, e: SyncEvent) -> None:
-    name = e.payload["name"]
+def _operator_added(p: UnitOfWork, e: SyncEvent, ev: OperatorAdded) -> None:
+    name = ev.name
     if name in p.operators.known:
         return
     p.operators.known.add(name)
     # No snapshot came with it: the operator exists but cannot log in until a PIN is set.
     p.operators.new[name] = {
         "name": name,
-        "role": e.payload["role"],
+        "role": ev.role,
         "pin_hash": "!",
         "failed_attempts": 0,
         "locked_until": None,
@@ -180,27 +190,26 @@ def _operator_added(p: UnitOfWork, e: SyncEvent) -> None:
     }
 
 
-def _operator_locked(p: UnitOfWork, e: SyncEvent) -> None:
+def _operator_locked(p: UnitOfWork, e: SyncEvent, ev: OperatorLocked) -> None:
     name = e.operator
     if not name or name not in p.operators.known:
         p.note(e, f"lock of unknown operator {name!r}")
         return
-    until = as_datetime(e.payload.get("until"))
-    p.operators.set(name, {"locked_until": until, "failed_attempts": 0})
+    p.operators.set(name, {"locked_until": ev.until, "failed_attempts": 0})
 
 
-def _operator_unlocked(p: UnitOfWork, e: SyncEvent) -> None:
-    name = e.payload["name"]
+def _operator_unlocked(p: UnitOfWork, e: SyncEvent, ev: OperatorUnlocked) -> None:
+    name = ev.name
     if name not in p.operators.known:
         p.note(e, f"unlock of unknown operator {name!r}")
         return
     p.operators.set(name, {"locked_until": None, "failed_attempts": 0})
 
 
-def _operator_pin_changed(p: UnitOfWork, e: SyncEvent) -> None:
+def _operator_pin_changed(p: UnitOfWork, e: SyncEvent, ev: OperatorPinChanged) -> None:
     # The hash is a credential, so it is not in the event: it comes with the operator's row,
     # read when the batch was sent (the newest PIN, if it changed again since).
-    name = e.payload["name"]
+    name = ev.name
     row = p.snapshots.operators.get(name)
     if name not in p.operators.known or row is None:
         p.note(e, f"PIN change of operator {name!r} arrived without the operator's row")

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from jpgb_terminal.events import PriceListPublished
 from jpgb_terminal.projections.bulk import PRICE_LIST
-from jpgb_terminal.projections.events import ApplyError, SyncEvent, as_datetime
+from jpgb_terminal.projections.events import SyncEvent
 from jpgb_terminal.projections.unit_of_work import Applier, UnitOfWork
 
 
-def _price_list_published(p: UnitOfWork, e: SyncEvent) -> None:
-    payload = e.payload
-    version, body = payload["version"], payload["body"]
-    if not isinstance(body, str) or not isinstance(version, str):
-        raise ApplyError(e, "a price list needs a version and a body")
+def _price_list_published(p: UnitOfWork, e: SyncEvent, ev: PriceListPublished) -> None:
+    version, body = ev.version, ev.body
     known = p.conn.execute(
         select(PRICE_LIST.c.body).where(PRICE_LIST.c.version == version)
     ).scalar()
@@ -21,9 +19,7 @@ def _price_list_published(p: UnitOfWork, e: SyncEvent) -> None:
         if known != body:
             p.note(e, f"price list {version} was published before with other prices; kept first")
         return
-    effective_from = as_datetime(payload["effective_from"])
-    if effective_from is None:
-        raise ApplyError(e, "a price list needs effective_from")
+    effective_from = ev.effective_from
     p.conn.execute(
         PRICE_LIST.insert(),
         {

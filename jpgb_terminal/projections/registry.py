@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from sqlalchemy import Connection
 
+from jpgb_terminal.events import EventPayloadError, decode
 from jpgb_terminal.projections import outbound, parcels, people, price_lists, sync_records
 from jpgb_terminal.projections.events import ApplyError, ApplyOutcome, Snapshots, SyncEvent
 from jpgb_terminal.projections.unit_of_work import Applier, UnitOfWork
@@ -53,7 +54,8 @@ def aggregate_of(kind: str) -> str | None:
 
 
 def _apply(uow: UnitOfWork, events: Iterable[SyncEvent]) -> None:
-    """Apply events in the order given; unknown kinds are noted, misfits raise ApplyError."""
+    """Apply events in the order given, each payload decoded once into its typed event;
+    unknown kinds are noted, misfits raise ApplyError."""
     for event in events:
         fn = APPLIERS.get(event.kind)
         if fn is None:
@@ -61,7 +63,11 @@ def _apply(uow: UnitOfWork, events: Iterable[SyncEvent]) -> None:
             uow.note(event, f"unknown event kind {event.kind!r}: stored, not projected")
             continue
         try:
-            fn(uow, event)
+            typed = decode(event.kind, event.payload)
+        except EventPayloadError as exc:
+            raise ApplyError(event, f"payload does not fit ({exc})") from exc
+        try:
+            fn(uow, event, typed)
         except ApplyError:
             raise
         except (KeyError, TypeError, ValueError) as exc:

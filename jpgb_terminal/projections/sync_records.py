@@ -10,23 +10,22 @@ from typing import Any
 
 from sqlalchemy import update
 
+from jpgb_terminal.events import QuarantineResolved
 from jpgb_terminal.projections.bulk import QUARANTINE
-from jpgb_terminal.projections.events import ApplyError, SyncEvent
+from jpgb_terminal.projections.events import SyncEvent
 from jpgb_terminal.projections.unit_of_work import Applier, UnitOfWork
 
 RESOLVED_KIND = "sync.quarantine_resolved"
 
 
-def _resolved(p: UnitOfWork, e: SyncEvent) -> None:
+def _resolved(p: UnitOfWork, e: SyncEvent, ev: QuarantineResolved) -> None:
     """`sync.quarantine_resolved`: mark the named quarantine row resolved where it is kept."""
-    station_id, seq = e.payload["station_id"], int(e.payload["seq"])
-    if not isinstance(station_id, str):
-        raise ApplyError(e, "station_id must be a station id")
+    station_id, seq = ev.station_id, ev.seq
     values: dict[str, Any] = {
         "state": "resolved",
         "resolved_at": e.occurred_at,
         "resolved_by": e.operator,
-        "resolved_note": (e.payload.get("note") or None),
+        "resolved_note": (ev.note or None),
     }
     p.conn.execute(
         update(QUARANTINE)

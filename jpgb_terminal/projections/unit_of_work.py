@@ -260,5 +260,8 @@ class UnitOfWork:
         return self.outcome
 
 
-Applier = Callable[[UnitOfWork, SyncEvent], None]
-"""What projects one event kind: changes the unit of work (or writes through its connection)."""
+Applier = Callable[[UnitOfWork, SyncEvent, Any], None]
+"""What projects one event kind: changes the unit of work (or writes through its connection).
+
+It gets the event as it travelled (who, where, when) and its payload decoded once into the
+kind's typed event (jpgb_terminal.events)."""

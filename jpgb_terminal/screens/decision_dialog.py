@@ -156,8 +156,9 @@ class DecisionDialog(PinDialog[DecisionOutcome]):
 
     @work(group="db", exclusive=True)
     async def _decide(self) -> None:
+        from jpgb_terminal.rules.states import IllegalTransition
         from jpgb_terminal.services.decisions import DecisionRefused, SaleAmounts
-        from jpgb_terminal.services.errors import AuthError
+        from jpgb_terminal.services.errors import AuthError, ServiceError
         from jpgb_terminal.workflow.auth import Credentials
         from jpgb_terminal.workflow.decisions import decide_held_parcel
 
@@ -190,7 +191,7 @@ class DecisionDialog(PinDialog[DecisionOutcome]):
                 )
             )
             return
-        except ValueError as exc:  # ServiceError, IllegalTransition: a refusal without an article
+        except (ServiceError, IllegalTransition) as exc:  # a refusal without an article
             self.dismiss(
                 DecisionOutcome(self.tracking_no, self.action, refused_article="", message=str(exc))
             )

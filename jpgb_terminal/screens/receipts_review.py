@@ -195,7 +195,7 @@ class ReceiptReviewDialog(PinDialog[tuple[str, int] | str]):
 
     @work(group="db", exclusive=True)
     async def _review(self, pin: str, note: str) -> None:
-        from jpgb_terminal.services.errors import AuthError
+        from jpgb_terminal.services.errors import AuthError, ServiceError
         from jpgb_terminal.workflow.auth import Credentials
         from jpgb_terminal.workflow.receipts import review_receipts
 
@@ -213,7 +213,7 @@ class ReceiptReviewDialog(PinDialog[tuple[str, int] | str]):
         except AuthError as exc:
             self.pin_refused(exc)
             return
-        except ValueError as exc:  # ServiceError: reviewed meanwhile, or not allowed
+        except ServiceError as exc:  # reviewed meanwhile, or not allowed
             self.dismiss(str(exc))
             return
         self.dismiss((self.tracking_no, len(reviewed)))

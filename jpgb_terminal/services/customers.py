@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from jpgb_terminal.clock import now
+from jpgb_terminal.events import CustomerAdded, CustomerStatusChanged, CustomerUpdated
 from jpgb_terminal.privacy.crypto import seal, unseal
 from jpgb_terminal.privacy.fields import ANONYMISED_NAME, PERSONAL_FIELDS
 from jpgb_terminal.rules.holds import CUSTOMER_STATUSES, STATUS_HOLD_REASON
@@ -72,7 +73,7 @@ def add_customer(
     # the values go beside the event, in the customer's row.
     fields = [f for f in PERSONAL_FIELDS if getattr(customer, f) is not None]
     append_event(
-        session, actor, "customer.added", {"customer_id": customer_id, "fields": fields}, at=at
+        session, actor, CustomerAdded(customer_id=customer_id, fields=tuple(fields)), at=at
     )
     return customer
 
@@ -122,7 +123,7 @@ def update_customer(
     session.add(customer)
     session.flush()
     append_event(
-        session, actor, "customer.updated", {"customer_id": customer_id, "fields": changed}, at=at
+        session, actor, CustomerUpdated(customer_id=customer_id, fields=tuple(changed)), at=at
     )
     return changed
 
@@ -171,9 +172,10 @@ def set_customer_status(
     append_event(
         session,
         actor,
-        "customer.status_changed",
         # `fields`: none, a status change sets no personal field.
-        {"customer_id": customer_id, "from": previous, "to": status, "note": note, "fields": []},
+        CustomerStatusChanged(
+            customer_id=customer_id, previous=previous, status=status, note=note, fields=()
+        ),
         at=at,
     )
     return held

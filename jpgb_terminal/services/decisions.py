@@ -11,6 +11,8 @@ from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from jpgb_terminal.clock import local_date, now
+from jpgb_terminal.events import ParcelDecided
+from jpgb_terminal.events import Sale as SaleEvent
 from jpgb_terminal.ids import new_id
 from jpgb_terminal.rules.decisions import (
     TARGET_STATE,
@@ -179,24 +181,22 @@ def decide(
     hold_ids = tuple(h.id for h in holds)
     consent = _clean(consent_reference) if act == Action.DISPOSE else None
     report = _clean(report_reference) if act == Action.REPORT else None
-    payload: dict[str, object] = {
-        "decision_id": decision_id,
-        "action": act.value,
-        "article": verdict.article,
-        "note": note,
-        "role": role,
-        "from_state": parcel.state,
-        "to_state": target.value,
-        "hold_ids": list(hold_ids),
-        "reasons": list(reasons),
-        "deadline": deadline,
-        "consent_reference": consent,
-        "report_reference": report,
-        "sale": {"sale_id": sale_id, **ledger.as_dict()} if ledger else None,
-    }
-    event = append_event(
-        session, actor, "parcel.decided", payload, tracking_no=parcel.tracking_no, at=at
+    decided = ParcelDecided(
+        decision_id=decision_id,
+        action=act.value,
+        article=verdict.article,
+        note=note,
+        role=role,
+        from_state=parcel.state,
+        to_state=target.value,
+        hold_ids=hold_ids,
+        reasons=reasons,
+        deadline=deadline,
+        consent_reference=consent,
+        report_reference=report,
+        sale=_sale_event(sale_id, ledger) if ledger is not None and sale_id else None,
     )
+    event = append_event(session, actor, decided, tracking_no=parcel.tracking_no, at=at)
     # Guarded on the state read above: a second supervisor deciding the same parcel at the
     # same moment (possible on PostgreSQL) finds it no longer held and gets a clear refusal.
     moved = conn.execute(
@@ -314,3 +314,21 @@ def sale_for(session: Session, decision_id: str) -> Sale | None:
     """The sale recorded with a sell decision, or None."""
     stmt = select(Sale).where(Sale.decision_id == decision_id)  # type: ignore[arg-type]
     return session.execute(stmt).scalars().first()
+
+
+def _sale_event(sale_id: str, ledger: SaleLedger) -> SaleEvent:
+    """The sale as the decision's event carries it: the ledger's amounts and the sale's id."""
+    return SaleEvent(
+        sale_id=sale_id,
+        currency=ledger.currency,
+        proceeds=ledger.proceeds,
+        custody_fee=ledger.custody_fee,
+        disposal_fee=ledger.disposal_fee,
+        service_fee=ledger.service_fee,
+        fees=ledger.fees,
+        balance=ledger.balance,
+        shortfall=ledger.shortfall,
+        interest=ledger.interest,
+        balance_fixed_on=ledger.balance_fixed_on,
+        remittance_due=ledger.remittance_due,
+    )

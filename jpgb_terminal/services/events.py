@@ -13,15 +13,16 @@ from sqlmodel import Session
 
 from jpgb_terminal.audit.chain import GENESIS, canonical_payload, event_hash
 from jpgb_terminal.clock import as_utc, now
+from jpgb_terminal.events import Event
 from jpgb_terminal.ids import new_id
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import ServiceError
 from jpgb_terminal.services.limits import check_payload
 from jpgb_terminal.store.role import NOT_HERE, is_central
-from jpgb_terminal.store.tables import Event
+from jpgb_terminal.store.tables import Event as EventRow
 
 _SEQ_KEY = "jpgb_next_seq"
-_EVENTS = Event.__table__  # type: ignore[attr-defined]
+_EVENTS = EventRow.__table__  # type: ignore[attr-defined]
 # The station's newest event: its sequence number and hash, from the (station_id, seq) index.
 _TAIL = (
     select(_EVENTS.c.seq, _EVENTS.c.hash)
@@ -82,18 +83,20 @@ class Appended:
 def append_event(
     session: Session,
     actor: Actor,
-    kind: str,
-    payload: dict[str, Any],
+    event: Event,
     *,
     tracking_no: str | None = None,
     at: datetime | None = None,
 ) -> Appended:
     """Write one event in the session's transaction; it commits or rolls back with the change."""
+    kind = event.kind
+    # The typed event encodes itself as events always were, so the hashed text is unchanged.
+    payload = event.to_payload()
     event_id = new_id()
     seq, prev_hash = _next_link(session, actor.station_id)
     occurred_at = as_utc(at or now())
-    check_payload(jsonable(payload))
-    payload_text = canonical_payload(jsonable(payload))
+    check_payload(payload)
+    payload_text = canonical_payload(payload)
     digest = event_hash(
         event_id=event_id,
         station_id=actor.station_id,

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from jpgb_terminal.clock import now
+from jpgb_terminal.events import ParcelHeld
 from jpgb_terminal.ids import new_id
 from jpgb_terminal.rules.holds import hold_deadline
 from jpgb_terminal.rules.refs import hold_reasons
@@ -41,12 +42,13 @@ def hold_parcel(
     reason: str,
     *,
     note: str | None = None,
-    details: dict[str, object] | None = None,
+    categories: tuple[str, ...] | None = None,
     at: datetime | None = None,
 ) -> str:
     """Hold `parcel` for `reason` (an Art. 14 code); returns the hold's id.
 
-    A parcel already held gains one more reason.
+    A parcel already held gains one more reason; `categories` are the prohibited-item
+    categories an inspection found (the event carries them).
     """
     if reason not in hold_reasons():
         known = ", ".join(hold_reasons())
@@ -77,15 +79,14 @@ def hold_parcel(
     append_event(
         session,
         actor,
-        "parcel.held",
-        {
-            "hold_id": hold_id,
-            "reason": reason,
-            "note": note,
-            "deadline": deadline,
-            "from_state": previous,
-            **(details or {}),
-        },
+        ParcelHeld(
+            hold_id=hold_id,
+            reason=reason,
+            note=note,
+            deadline=deadline,
+            from_state=previous,
+            categories=categories,
+        ),
         tracking_no=parcel.tracking_no,
         at=at,
     )

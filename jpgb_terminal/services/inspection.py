@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from jpgb_terminal.clock import now
+from jpgb_terminal.events import ParcelCleared, ParcelInspected
 from jpgb_terminal.ids import new_id
 from jpgb_terminal.rules.refs import prohibited_categories
 from jpgb_terminal.rules.states import ParcelState, check_transition
@@ -71,8 +72,9 @@ def inspect(
     append_event(
         session,
         actor,
-        "parcel.inspected",
-        {"inspection_id": inspection_id, "opened": opened, "findings": findings, "note": note},
+        ParcelInspected(
+            inspection_id=inspection_id, opened=opened, findings=tuple(findings), note=note
+        ),
         tracking_no=tracking_no,
         at=at,
     )
@@ -83,7 +85,7 @@ def inspect(
             parcel,
             "prohibited_item",
             note=note,
-            details={"categories": findings},
+            categories=tuple(findings),
             at=at,
         )
     elif parcel.state == ParcelState.WEIGHED:
@@ -92,8 +94,7 @@ def inspect(
         append_event(
             session,
             actor,
-            "parcel.cleared",
-            {"from_state": "weighed"},
+            ParcelCleared(from_state="weighed"),
             tracking_no=tracking_no,
             at=at,
         )

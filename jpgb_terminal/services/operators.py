@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
 from jpgb_terminal.clock import WAREHOUSE_TZ, now
+from jpgb_terminal.events import OperatorAdded, OperatorLocked, OperatorPinChanged, OperatorUnlocked
 from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
@@ -55,7 +56,7 @@ def add_operator(
     at = at or now()
     operator = Operator(name=name, role=role, pin_hash=_hasher.hash(pin), created_at=at)
     session.add(operator)
-    append_event(session, actor, "operator.added", {"name": name, "role": role}, at=at)
+    append_event(session, actor, OperatorAdded(name=name, role=role), at=at)
     return operator
 
 
@@ -73,7 +74,7 @@ def set_pin(
     session.add(operator)
     # No hash in the payload: the operator row travels beside the event as a snapshot in sync,
     # and an event is kept for ever while a hash should go when the PIN changes again.
-    append_event(session, actor, "operator.pin_changed", {"name": operator.name}, at=at)
+    append_event(session, actor, OperatorPinChanged(name=operator.name), at=at)
     return operator
 
 
@@ -121,9 +122,7 @@ def verify_pin(
             # Central takes events only from the benches' pushes: a lock there is kept in the
             # row alone, so that the fifth wrong PIN at central locks instead of rolling back.
             if not is_central(session.connection()):
-                append_event(
-                    session, actor, "operator.locked", {"until": operator.locked_until}, at=at
-                )
+                append_event(session, actor, OperatorLocked(until=operator.locked_until), at=at)
             return LoginResult(
                 False,
                 f"wrong PIN: {operator.name} is locked for 15 minutes; "
@@ -159,4 +158,4 @@ def unlock_operator(
     operator.locked_until = None
     operator.failed_attempts = 0
     session.add(operator)
-    append_event(session, actor, "operator.unlocked", {"name": name}, at=at)
+    append_event(session, actor, OperatorUnlocked(name=name), at=at)

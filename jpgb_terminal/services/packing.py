@@ -9,6 +9,14 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from jpgb_terminal.clock import day_bounds, now
+from jpgb_terminal.events import (
+    BoxPacked,
+    BoxWeighed,
+    ParcelPacked,
+    ParcelShipped,
+    ShipmentHandedOver,
+    ShipmentParcelConfirmed,
+)
 from jpgb_terminal.ids import new_id
 from jpgb_terminal.rules.customs import Declaration, declare, line_problems
 from jpgb_terminal.rules.pricing import Dims, PricingRefused, Quote, quote
@@ -83,8 +91,7 @@ def confirm_parcel(
     append_event(
         session,
         actor,
-        "shipment.parcel_confirmed",
-        {"shipment_id": view.id},
+        ShipmentParcelConfirmed(shipment_id=view.id),
         tracking_no=tracking,
         at=at,
     )
@@ -123,16 +130,15 @@ def record_box_weight(
     event = append_event(
         session,
         actor,
-        "box.weighed",
-        {
-            "shipment_id": view.id,
-            "weight_id": weight_id,
-            "grams": grams,
-            "source": "scale",
-            "raw_frame": raw_frame,
-            "scale_id": scale_id,
-            "protocol": protocol,
-        },
+        BoxWeighed(
+            shipment_id=view.id,
+            weight_id=weight_id,
+            grams=grams,
+            source="scale",
+            raw_frame=raw_frame,
+            scale_id=scale_id,
+            protocol=protocol,
+        ),
         at=at,
     )
     conn.execute(
@@ -250,29 +256,29 @@ def pack_box(
         )
     box_id = new_id()
     length, width, height = dims
-    payload = {
-        "shipment_id": view.id,
-        "box_id": box_id,
-        "outbound_tracking_no": number,
-        "tracking_source": source,
-        "range_id": range_id,
-        "weight_id": view.weight_id,
-        "weight_g": view.weight_g,
-        "dims_cm": [length, width, height],
-        "chargeable_g": priced.chargeable_g,
-        "volumetric_g": priced.volumetric_g,
-        "fee": priced.fee,
-        "currency": priced.currency,
-        "price_list_version": priced.price_list_version,
-        "zone": priced.zone,
-        "customs_form": declaration.form,
-        "declared_value": declaration.total_value,
-        "declared_currency": declaration.currency,
-        "export_declaration": declaration.export_declaration,
-        "customs_rules_version": declaration.rules_version,
-        "parcels": [p.tracking_no for p in view.parcels],
-    }
-    event = append_event(session, actor, "box.packed", payload, at=at)
+    packed = BoxPacked(
+        shipment_id=view.id,
+        box_id=box_id,
+        outbound_tracking_no=number,
+        tracking_source=source,
+        range_id=range_id,
+        weight_id=view.weight_id,
+        weight_g=view.weight_g,
+        dims_cm=(length, width, height),
+        chargeable_g=priced.chargeable_g,
+        volumetric_g=priced.volumetric_g,
+        fee=priced.fee,
+        currency=priced.currency,
+        price_list_version=priced.price_list_version,
+        zone=priced.zone,
+        customs_form=declaration.form,
+        declared_value=declaration.total_value,
+        declared_currency=declaration.currency,
+        export_declaration=declaration.export_declaration,
+        customs_rules_version=declaration.rules_version,
+        parcels=tuple(p.tracking_no for p in view.parcels),
+    )
+    event = append_event(session, actor, packed, at=at)
     conn.execute(
         BOX.insert(),
         {
@@ -313,7 +319,6 @@ def _move_parcels(
     session: Session, actor: Actor, view: ShipmentView, target: ParcelState, at: datetime
 ) -> None:
     conn = session.connection()
-    kind = f"parcel.{target.value}"
     for p in view.parcels:
         state = p.state or ""
         check_transition(p.tracking_no, state, target)
@@ -325,8 +330,9 @@ def _move_parcels(
         append_event(
             session,
             actor,
-            kind,
-            {"shipment_id": view.id, "from_state": state},
+            ParcelPacked(shipment_id=view.id, from_state=state)
+            if target == ParcelState.PACKED
+            else ParcelShipped(shipment_id=view.id, from_state=state),
             tracking_no=p.tracking_no,
             at=at,
         )
@@ -372,12 +378,11 @@ def hand_over(
         append_event(
             session,
             actor,
-            "shipment.handed_over",
-            {
-                "shipment_id": shipment_id,
-                "outbound_tracking_no": number,
-                "parcels": [p.tracking_no for p in view.parcels],
-            },
+            ShipmentHandedOver(
+                shipment_id=shipment_id,
+                outbound_tracking_no=number,
+                parcels=tuple(p.tracking_no for p in view.parcels),
+            ),
             at=at,
         )
         conn.execute(

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from sqlmodel import Session, select
 
 from jpgb_terminal.clock import now
+from jpgb_terminal.events import PrealertRecorded
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.csv_files import ImportRejected, decode_csv_bytes, open_table
 from jpgb_terminal.services.events import append_event
@@ -175,14 +176,13 @@ def import_prealerts(
         append_event(
             session,
             actor,
-            "prealert.recorded",
-            {
-                "customer_id": row.customer_id,
-                "carrier": row.carrier,
-                "contents": row.contents,
-                "declared_value": row.declared_value,
-                "currency": row.currency,
-            },
+            PrealertRecorded(
+                customer_id=row.customer_id,
+                carrier=row.carrier,
+                contents=row.contents,
+                declared_value=row.declared_value,
+                currency=row.currency,
+            ),
             tracking_no=row.tracking_no,
             at=at,
         )

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Table, select
 from sqlmodel import Session
 
 from jpgb_terminal.clock import WAREHOUSE_TZ, as_utc, now
+from jpgb_terminal.events import PriceListPublished
 from jpgb_terminal.rules import refs
 from jpgb_terminal.rules.refs import PriceList, ReferenceDataError
 from jpgb_terminal.services.context import Actor
@@ -30,7 +31,6 @@ from jpgb_terminal.services.errors import NotAllowed, ServiceError
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.store.tables import PublishedPriceList
 
-EVENT_KIND = "price_list.published"
 VERSION_MAX = 40
 FEE_MAX = 10_000_000  # yen for one parcel: above this a fee is a typo
 PRICE_LIST: Table = PublishedPriceList.__table__  # type: ignore[attr-defined]
@@ -218,8 +218,7 @@ def publish_price_list(session: Session, actor: Actor, text: str, *, source: str
     event = append_event(
         session,
         actor,
-        EVENT_KIND,
-        {"version": version, "effective_from": as_utc(start).isoformat(), "body": text},
+        PriceListPublished(version=version, effective_from=as_utc(start), body=text),
         at=at,
     )
     conn.execute(

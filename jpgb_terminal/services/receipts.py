@@ -15,6 +15,7 @@ from sqlalchemy import Connection, bindparam, select
 from sqlmodel import Session
 
 from jpgb_terminal.clock import now
+from jpgb_terminal.events import ReceiptReviewed
 from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
@@ -86,8 +87,7 @@ def review_duplicate_receipts(
     append_event(
         session,
         actor,
-        "receipt.reviewed",
-        {"receipt_event_ids": pending, "note": note},
+        ReceiptReviewed(receipt_event_ids=tuple(pending), note=note),
         tracking_no=tracking_no,
         at=at,
     )

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from jpgb_terminal.clock import now
+from jpgb_terminal.events import ParcelReceived
 from jpgb_terminal.rules.holds import ReceiptFacts, receipt_hold_reasons
 from jpgb_terminal.rules.states import ParcelState
 from jpgb_terminal.services.context import Actor, authorize
@@ -78,13 +79,12 @@ def receive(session: Session, actor: Actor, scanned: str, *, at: datetime | None
     received = append_event(
         session,
         actor,
-        "parcel.received",
-        {
-            "scheme": tracking.scheme,
-            "scanned": scanned,
-            "customer_id": parcel.customer_id,
-            "prealert_matched": parcel.prealert_matched,
-        },
+        ParcelReceived(
+            scheme=tracking.scheme,
+            scanned=scanned,
+            customer_id=parcel.customer_id,
+            prealert_matched=parcel.prealert_matched,
+        ),
         tracking_no=parcel.tracking_no,
         at=at,
     )

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from jpgb_terminal.clock import now
+from jpgb_terminal.events import ParcelWeighed
 from jpgb_terminal.ids import new_id
 from jpgb_terminal.rules.permissions import refusal, roles_for
 from jpgb_terminal.rules.states import FINAL_STATES, ParcelState
@@ -72,18 +73,17 @@ def record_weight(
     event = append_event(
         session,
         actor,
-        "parcel.weighed",
-        {
-            "weight_id": weight_id,
-            "grams": grams,
-            "source": source,
-            "raw_frame": raw_frame,
-            "scale_id": scale_id,
-            "protocol": protocol,
-            "reason": reason,
-            "approved_by": approved_by,
-            "from_state": previous,
-        },
+        ParcelWeighed(
+            weight_id=weight_id,
+            grams=grams,
+            source=source,
+            raw_frame=raw_frame,
+            scale_id=scale_id,
+            protocol=protocol,
+            reason=reason,
+            approved_by=approved_by,
+            from_state=previous,
+        ),
         tracking_no=tracking_no,
         at=at,
     )

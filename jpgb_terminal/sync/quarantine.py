@@ -12,11 +12,12 @@ from __future__ import annotations
 from sqlalchemy import Connection
 from sqlmodel import Session
 
+from jpgb_terminal.events import QuarantineResolved
 from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.sync.link import CentralLink, Deadlines, SyncError
-from jpgb_terminal.sync.merge import RESOLVED_KIND, QuarantineRow, quarantine_rows
+from jpgb_terminal.sync.merge import QuarantineRow, quarantine_rows
 
 MAX_NOTE = 500
 
@@ -69,12 +70,8 @@ def record_resolution(session: Session, actor: Actor, row: QuarantineRow, *, not
     appended = append_event(
         session,
         actor,
-        RESOLVED_KIND,
-        {
-            "station_id": row.station_id,
-            "seq": row.seq,
-            "event_id": row.event_id,
-            "note": note,
-        },
+        QuarantineResolved(
+            station_id=row.station_id, seq=row.seq, event_id=row.event_id, note=note
+        ),
     )
     return appended.event_id

@@ -17,7 +17,7 @@ from jpgb_terminal.store import Store, open_store
 from jpgb_terminal.store.engine import alembic_config
 from jpgb_terminal.store.tables import Event
 from tests.audit.helpers import busy_store
-from tests.factories import STATION
+from tests.factories import STATION, RawEvent
 
 EVENT = Event.__table__  # type: ignore[attr-defined]
 
@@ -66,8 +66,8 @@ def test_canonical_encoding_is_sorted_compact_json() -> None:
 def test_each_event_links_to_the_previous_one_of_its_station(store: Store) -> None:
     busy_store(store)
     with store.transaction() as s:
-        append_event(s, Actor("ST02", "mei"), "note", {"n": 1})
-        append_event(s, Actor("ST02", "mei"), "note", {"n": 2})
+        append_event(s, Actor("ST02", "mei"), RawEvent("note", {"n": 1}))
+        append_event(s, Actor("ST02", "mei"), RawEvent("note", {"n": 2}))
     rows = _events(store)
     by_station: dict[str, list[dict]] = {}
     for row in rows:
@@ -166,7 +166,7 @@ def test_deleting_a_weight_row_is_caught(store: Store) -> None:
 def test_deleting_the_newest_events_is_caught_by_the_push_watermark(store: Store) -> None:
     busy_store(store)
     with store.transaction() as s:
-        append_event(s, Actor(STATION, "yui"), "shift.closed", {})
+        append_event(s, Actor(STATION, "yui"), RawEvent("shift.closed", {}))
     rows = [r for r in _events(store) if r["station_id"] == STATION]
     _exec(
         store,
@@ -259,7 +259,7 @@ def test_upgrading_an_older_store_chains_its_existing_events(tmp_path) -> None:
     try:
         assert _verify(store) == []
         with store.transaction() as s:
-            append_event(s, Actor("OLD"), "note", {"n": 3})
+            append_event(s, Actor("OLD"), RawEvent("note", {"n": 3}))
         assert _verify(store) == []
         rows = _events(store)
         assert rows[0]["prev_hash"] == GENESIS and rows[2]["prev_hash"] == rows[1]["hash"]

@@ -17,6 +17,7 @@ from jpgb_terminal.audit.verify import EVENT, chain_batches, verify_chains
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.store import Store
+from tests.factories import RawEvent
 
 AWKWARD = [
     "aiko",
@@ -47,8 +48,7 @@ def _random_chain(store: Store, rng: random.Random, n: int) -> None:
             append_event(
                 s,
                 Actor(rng.choice(STATIONS), _maybe(rng)),  # type: ignore[arg-type]
-                rng.choice(["parcel.received", "note", 'odd "kind"']),
-                payload,
+                RawEvent(rng.choice(["parcel.received", "note", 'odd "kind"']), payload),
                 tracking_no=_maybe(rng),
             )
 

@@ -21,6 +21,7 @@ from jpgb_terminal.store import Store, open_store
 from jpgb_terminal.store.sync_tables import SyncIssue
 from jpgb_terminal.store.tables import Customer
 from jpgb_terminal.sync import sync_once
+from tests.factories import RawEvent
 from tests.sync.helpers import FAST, seed_people, station
 
 pytestmark = pytest.mark.postgres
@@ -46,8 +47,10 @@ def _stale_changes_at_b(b: Store, cid: str) -> None:
         append_event(
             s,
             Actor("ST02"),
-            "customer.status_changed",
-            {"customer_id": cid, "from": "suspended", "to": "active", "note": None},
+            RawEvent(
+                "customer.status_changed",
+                {"customer_id": cid, "from": "suspended", "to": "active", "note": None},
+            ),
         )
 
 
@@ -141,13 +144,15 @@ def test_a_whole_row_event_from_before_still_applies(tmp_path: Path, pg_central:
                 updated_at=at,
             )
         )
-        append_event(s, Actor("ST02"), "customer.added", {"customer_id": "C9"}, at=at)
+        append_event(s, Actor("ST02"), RawEvent("customer.added", {"customer_id": "C9"}), at=at)
         s.get(Customer, "C1").phone = "090-9"  # type: ignore[union-attr]
         append_event(
             s,
             Actor("ST02"),
-            "customer.status_changed",
-            {"customer_id": "C1", "from": "active", "to": "active", "note": None},
+            RawEvent(
+                "customer.status_changed",
+                {"customer_id": "C1", "from": "active", "to": "active", "note": None},
+            ),
         )
     assert sync_once(b, pg_central, "ST02", deadlines=FAST).ok
     assert sync_once(a, pg_central, "ST01", deadlines=FAST).ok

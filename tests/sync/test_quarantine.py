@@ -16,7 +16,7 @@ from jpgb_terminal.services.events import append_event
 from jpgb_terminal.store import Store, open_store
 from jpgb_terminal.store.sync_tables import Quarantine, SyncIssue
 from jpgb_terminal.sync import sync_once, sync_status
-from tests.factories import jp12
+from tests.factories import RawEvent, jp12
 from tests.sync.helpers import EVENT, parcel_count, seed_people, station, write_parcels
 
 runner = CliRunner()
@@ -32,8 +32,9 @@ def _orphan_event(store: Store, number: int) -> int:
         appended = append_event(
             s,
             Actor("A", "aiko", "staff"),
-            "parcel.inspected",
-            {"inspection_id": f"I{number}", "opened": False, "findings": []},
+            RawEvent(
+                "parcel.inspected", {"inspection_id": f"I{number}", "opened": False, "findings": []}
+            ),
             tracking_no=jp12(number),
         )
     return appended.seq
@@ -130,7 +131,10 @@ def test_value_postgres_refuses_delivers_up_to_it(tmp_path: Path, pg_central: st
     long_no = "X" * 60
     with a.transaction() as s:
         appended = append_event(
-            s, Actor("A", "aiko", "staff"), "parcel.received", {"note": None}, tracking_no="X"
+            s,
+            Actor("A", "aiko", "staff"),
+            RawEvent("parcel.received", {"note": None}),
+            tracking_no="X",
         )
     # Raw SQL, as an older program would have written it: the entry checks do not see it.
     with a.engine.begin() as conn:

@@ -23,7 +23,7 @@ from jpgb_terminal.store.sync_tables import Receipt, SyncIssue
 from jpgb_terminal.store.tables import Hold, Operator
 from jpgb_terminal.sync import sync_once, sync_status
 from jpgb_terminal.sync.service import same_store
-from tests.factories import jp12
+from tests.factories import RawEvent, jp12
 from tests.sync.helpers import (
     EVENT,
     FRAME,
@@ -139,7 +139,9 @@ def test_unknown_kind_is_stored_and_reported(tmp_path: Path, central_url: str) -
     a = station(tmp_path, "A")
     write_parcels(a, "A", [1])
     with a.transaction() as s:
-        append_event(s, Actor("A", "aiko"), "parcel.repacked", {"box": "B7"}, tracking_no=jp12(1))
+        append_event(
+            s, Actor("A", "aiko"), RawEvent("parcel.repacked", {"box": "B7"}), tracking_no=jp12(1)
+        )
     report = sync_once(a, central_url, "A")
     assert report.ok
     assert len(report.unknown_kinds) == 1 and "parcel.repacked" in report.unknown_kinds[0]
@@ -164,8 +166,8 @@ def test_reused_sequence_is_refused_and_stops_the_push(tmp_path: Path, central_u
         conn.execute(delete(EVENT).where(EVENT.c.seq > 2))
         conn.execute(text("UPDATE sync_state SET pushed_seq = 2"))
     with a.transaction() as s:
-        append_event(s, Actor("A"), "customer.added", {"customer_id": "X"})
-        append_event(s, Actor("A"), "customer.added", {"customer_id": "Y"})
+        append_event(s, Actor("A"), RawEvent("customer.added", {"customer_id": "X"}))
+        append_event(s, Actor("A"), RawEvent("customer.added", {"customer_id": "Y"}))
     report = sync_once(a, central_url, "A")
     assert not report.ok and report.error_kind == "rejected"
     assert "refused" in (report.error or "")

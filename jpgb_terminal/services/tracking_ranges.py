@@ -1,0 +1,163 @@
+"""The carriers' ranges of S10 outbound numbers: add, list, and take the next free number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, select
+from sqlmodel import Session
+
+from jpgb_terminal.clock import now
+from jpgb_terminal.events import TrackingRangeAdded
+from jpgb_terminal.ids import new_id
+from jpgb_terminal.rules.refs import services
+from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.errors import ServiceError
+from jpgb_terminal.services.events import append_event
+from jpgb_terminal.services.shipment_views import TRACKING_RANGE
+from jpgb_terminal.tracking import make_s10
+
+
+@dataclass(frozen=True)
+class RangeView:
+    """A range of carrier numbers and how far it is used."""
+
+    id: str
+    service: str
+    prefix: str
+    country: str
+    first_serial: int
+    next_serial: int
+    last_serial: int
+
+    @property
+    def left(self) -> int:
+        """Numbers not yet used."""
+        return self.last_serial - self.next_serial + 1
+
+    @property
+    def first_number(self) -> str:
+        """The range's first S10 number."""
+        return make_s10(self.prefix, self.first_serial, self.country)
+
+    @property
+    def last_number(self) -> str:
+        """The range's last S10 number."""
+        return make_s10(self.prefix, self.last_serial, self.country)
+
+
+def add_range(
+    session: Session,
+    actor: Actor,
+    service: str,
+    prefix: str,
+    first: int,
+    last: int,
+    *,
+    country: str = "JP",
+    at: datetime | None = None,
+) -> RangeView:
+    """Register serials `first`..`last` the carrier issued for `service`; overlaps are refused."""
+    service = service.lower()
+    prefix = prefix.upper()
+    country = country.upper()
+    if service not in services():
+        raise ServiceError(f"unknown service {service!r} (known: {', '.join(services())})")
+    try:
+        make_s10(prefix, first, country)
+        make_s10(prefix, last, country)
+    except ValueError as exc:
+        raise ServiceError(f"bad range: {exc}") from None
+    if first > last:
+        raise ServiceError(f"bad range: --from {first} is after --to {last}")
+    conn = session.connection()
+    for r in conn.execute(
+        select(TRACKING_RANGE).where(
+            TRACKING_RANGE.c.prefix == prefix, TRACKING_RANGE.c.country == country
+        )
+    ):
+        if r.first_serial <= last and first <= r.last_serial:
+            raise ServiceError(
+                f"range {prefix}{first:08d}..{prefix}{last:08d} overlaps the {r.service} range "
+                f"{prefix}{r.first_serial:08d}..{prefix}{r.last_serial:08d}"
+            )
+    at = at or now()
+    range_id = new_id()
+    row = {
+        "id": range_id,
+        "service": service,
+        "prefix": prefix,
+        "country": country,
+        "first_serial": first,
+        "next_serial": first,
+        "last_serial": last,
+        "created_at": at,
+        "created_by": actor.operator,
+    }
+    conn.execute(TRACKING_RANGE.insert(), row)
+    added = TrackingRangeAdded(
+        id=range_id,
+        service=service,
+        prefix=prefix,
+        country=country,
+        first_serial=first,
+        next_serial=first,
+        last_serial=last,
+        created_at=at,
+        created_by=actor.operator,
+    )
+    append_event(session, actor, added, at=at)
+    return RangeView(range_id, service, prefix, country, first, first, last)
+
+
+def list_ranges(conn: Connection, service: str | None = None) -> list[RangeView]:
+    """Every range (of one service), oldest first."""
+    stmt = select(TRACKING_RANGE).order_by(TRACKING_RANGE.c.created_at, TRACKING_RANGE.c.id)
+    if service:
+        stmt = stmt.where(TRACKING_RANGE.c.service == service.lower())
+    return [
+        RangeView(
+            r.id, r.service, r.prefix, r.country, r.first_serial, r.next_serial, r.last_serial
+        )
+        for r in conn.execute(stmt)
+    ]
+
+
+def take_number(session: Session, service: str) -> tuple[str, str]:
+    """The next unused S10 number of the service's ranges and the range it came from.
+
+    The serial is taken in the caller's transaction: a box that fails to pack gives it back.
+    """
+    conn = session.connection()
+    stmt = (
+        select(TRACKING_RANGE)
+        .where(
+            TRACKING_RANGE.c.service == service,
+            TRACKING_RANGE.c.next_serial <= TRACKING_RANGE.c.last_serial,
+        )
+        .order_by(TRACKING_RANGE.c.created_at, TRACKING_RANGE.c.id)
+        .limit(1)
+    )
+    if conn.dialect.name == "postgresql":
+        # Two benches packing at once must not take the same serial.
+        stmt = stmt.with_for_update()
+    row = conn.execute(stmt).first()
+    if row is None:
+        known = list_ranges(conn, service)
+        if not known:
+            raise ServiceError(
+                f"no tracking-number range for {service}: scan the carrier's pre-printed label, "
+                f"or add one with `jpgb shipment range add --service {service} ...`"
+            )
+        last = known[-1]
+        raise ServiceError(
+            f"the {service} tracking-number range is exhausted (last {last.last_number}): "
+            f"scan a pre-printed label, or add a range with `jpgb shipment range add`"
+        )
+    conn.execute(
+        TRACKING_RANGE.update()
+        .where(TRACKING_RANGE.c.id == row.id)
+        .values(next_serial=row.next_serial + 1)
+    )
+    return make_s10(row.prefix, row.next_serial, row.country), row.id
