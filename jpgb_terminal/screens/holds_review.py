@@ -14,8 +14,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from jpgb_terminal.clock import WAREHOUSE_TZ
+from jpgb_terminal.refdata import HOLD_REASON_CODES
 from jpgb_terminal.rules.permissions import allowed
-from jpgb_terminal.rules.refs import HOLD_REASON_CODES
 from jpgb_terminal.screens.decision_dialog import DecisionDialog, DecisionOutcome, outcome_text
 
 if TYPE_CHECKING:

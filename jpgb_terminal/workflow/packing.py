@@ -15,9 +15,9 @@ from jpgb_terminal.devices.capture import Capture
 from jpgb_terminal.devices.label import LabelData
 from jpgb_terminal.devices.printer import print_label, send_to_printer
 from jpgb_terminal.manifests.customs_form import SENDER, CustomsForm, render_customs_form
+from jpgb_terminal.refdata import PriceList
 from jpgb_terminal.rules.customs import Declaration
 from jpgb_terminal.rules.pricing import Dims, Quote
-from jpgb_terminal.rules.refs import PriceList
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.packing import (
     Handover,

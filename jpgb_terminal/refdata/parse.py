@@ -1,173 +1,43 @@
-"""Typed, validated, cached access to the reference tables in `data/`."""
+"""Validation of the reference tables: parsed TOML in, typed values out, or one clear error.
+
+Pure functions of their input (the shipped tables and a price list imported from a file go
+through the same checks); reading the files is jpgb_terminal.refdata.tables' job.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from itertools import pairwise
 from types import MappingProxyType
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, TypeVar, cast
 
-from jpgb_terminal.refdata import data_dir, load_toml
+from jpgb_terminal.refdata.model import (
+    CHECKLIST_KEYS,
+    CUSTOMS_FILE,
+    HOLD_REASON_CODES,
+    HOLD_REASONS_FILE,
+    LABEL_MAX,
+    PRICE_LIST_DIR,
+    PROHIBITED_FILE,
+    SERVICES_FILE,
+    WORD_RE,
+    CustomsRules,
+    HoldReason,
+    LithiumPolicy,
+    PriceList,
+    ProhibitedCategory,
+    ReferenceDataError,
+    Service,
+    ServiceKind,
+    WeightSegment,
+)
 from jpgb_terminal.tracking import ISO_COUNTRY_CODES
 
-ServiceKind = Literal["postal", "courier"]
-LithiumPolicy = Literal["forbidden", "installed_only", "allowed"]
-CustomsForm = Literal["CN22", "CN23"]
-
-PROHIBITED_FILE = "prohibited_categories.toml"
-HOLD_REASONS_FILE = "hold_reasons.toml"
-SERVICES_FILE = "services.toml"
-CUSTOMS_FILE = "customs.toml"
-PRICE_LIST_DIR = "price_lists"
-
-# Checklist keys in screen order: the digit row, then letters for categories 11-16.
-CHECKLIST_KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "a", "b", "c", "d", "e", "f")
-HOLD_REASON_CODES = (
-    "prohibited_item",
-    "unknown_address",
-    "address_mismatch",
-    "cash_on_delivery",
-    "refused",
-    "carrier_refuses",
-    "no_prealert",
-    "prealert_mismatch",
-    "customs_detention",
-    "unpaid",
-    "terms_violation",
-    "other",
-)
-LABEL_MAX = 30
-_CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_WORD_RE = re.compile(r"[a-z0-9]+")
-
 T = TypeVar("T")
-
-
-class ReferenceDataError(ValueError):
-    """A reference table that breaks the rules the code relies on."""
-
-
-@dataclass(frozen=True)
-class ProhibitedCategory:
-    """One of the 16 prohibited-item categories of Art. 10, as a checklist line."""
-
-    code: str
-    number: int
-    key: str
-    label: str
-    article: str
-    text: str
-    examples: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class HoldReason:
-    """One of the 12 refusal grounds of Art. 14, used as a hold reason."""
-
-    code: str
-    number: int
-    article: str
-    label: str
-    text: str
-    custody_days: int
-    immediate_disposal: bool
-    custody_article: str
-
-
-@dataclass(frozen=True)
-class WeightSegment:
-    """A run of weight brackets: from the previous segment's end up to `up_to_g` by `step_g`."""
-
-    up_to_g: int
-    step_g: int
-
-
-@dataclass(frozen=True)
-class Service:
-    """An outbound service: how it weighs, its limits, brackets and destination zones."""
-
-    code: str
-    name: str
-    description: str
-    kind: ServiceKind
-    max_weight_g: int
-    max_longest_side_cm: int | None
-    max_length_girth_cm: int | None
-    volumetric_divisor: int | None
-    rounding_g: int | None
-    lithium_battery: LithiumPolicy
-    segments: tuple[WeightSegment, ...]
-    brackets: tuple[int, ...]
-    zone_map: str
-    zones_served: tuple[str, ...]
-    zones: Mapping[str, str]
-
-    def bracket_for(self, weight_g: int) -> int | None:
-        """Upper bound of the bracket holding `weight_g`, or None when over the last one."""
-        for bound in self.brackets:
-            if weight_g <= bound:
-                return bound
-        return None
-
-    def zone_for(self, country: str) -> str | None:
-        """The zone this service bills `country` in, or None when it does not go there."""
-        zone = self.zones.get(country.upper())
-        return zone if zone in self.zones_served else None
-
-
-@dataclass(frozen=True)
-class PriceList:
-    """One version of the price list: fees by service, zone and bracket upper bound."""
-
-    version: str
-    effective_from: datetime
-    currency: str
-    fees: Mapping[str, Mapping[str, Mapping[int, int]]]
-    source: str
-
-    def fee(self, service: str, zone: str, bracket_g: int) -> int | None:
-        """Fee in whole currency units, or None when the list has no such entry."""
-        return self.fees.get(service, {}).get(zone, {}).get(bracket_g)
-
-
-@dataclass(frozen=True)
-class CustomsRules:
-    """Customs form choice, export-declaration threshold and refused descriptions."""
-
-    version: str
-    cn22_max_value_sdr: int
-    sdr_jpy_rate: Decimal
-    sdr_rate_as_of: date
-    export_declaration_threshold_jpy: int
-    generic_descriptions: frozenset[str]
-    filler_words: frozenset[str]
-
-    @property
-    def cn22_max_value_jpy(self) -> int:
-        """The CN22 limit in yen: the SDR limit at the table's rate, rounded down."""
-        return int(self.cn22_max_value_sdr * self.sdr_jpy_rate)
-
-    def customs_form(self, value_jpy: int) -> CustomsForm:
-        """CN22 for a declared value under the limit, CN23 otherwise."""
-        return "CN22" if value_jpy < self.cn22_max_value_jpy else "CN23"
-
-    def needs_export_declaration(self, value_jpy: int) -> bool:
-        """Whether a declared value is above the export-declaration threshold."""
-        return value_jpy > self.export_declaration_threshold_jpy
-
-    def is_generic_description(self, text: str) -> bool:
-        """True for a contents description customs would refuse as too vague."""
-        words = _WORD_RE.findall(text.lower())
-        meaningful = [w for w in words if w not in self.filler_words]
-        return all(w in self.generic_descriptions for w in meaningful)
-
-
-# --- validation: parsed TOML in, typed values out -------------------------------------------
+_CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def parse_prohibited_categories(
@@ -478,7 +348,7 @@ def parse_customs_rules(raw: Mapping[str, Any], source: str = CUSTOMS_FILE) -> C
     words: dict[str, frozenset[str]] = {}
     for name in ("generic", "filler"):
         values = _get(descriptions, name, list, f"{source}: descriptions")
-        if not all(isinstance(v, str) and _WORD_RE.fullmatch(v) for v in values):
+        if not all(isinstance(v, str) and WORD_RE.fullmatch(v) for v in values):
             raise ReferenceDataError(
                 f"{source}: descriptions.{name} must be single lower-case words"
             )
@@ -498,64 +368,6 @@ def parse_customs_rules(raw: Mapping[str, Any], source: str = CUSTOMS_FILE) -> C
     )
 
 
-# --- cached loaders ----------------------------------------------------------------------------
-
-
-@cache
-def prohibited_categories() -> tuple[ProhibitedCategory, ...]:
-    """The 16 prohibited-item categories, in checklist order."""
-    return parse_prohibited_categories(load_toml(PROHIBITED_FILE))
-
-
-def prohibited_category(code: str) -> ProhibitedCategory:
-    """One prohibited-item category by code; KeyError names the known codes."""
-    for category in prohibited_categories():
-        if category.code == code:
-            return category
-    known = ", ".join(c.code for c in prohibited_categories())
-    raise KeyError(f"unknown prohibited-item category {code!r} (known: {known})")
-
-
-@cache
-def hold_reasons() -> Mapping[str, HoldReason]:
-    """The 12 hold reasons by code, in Art. 14 order."""
-    return MappingProxyType(parse_hold_reasons(load_toml(HOLD_REASONS_FILE)))
-
-
-def hold_reason(code: str) -> HoldReason:
-    """One hold reason by code; KeyError names the known codes."""
-    try:
-        return hold_reasons()[code]
-    except KeyError:
-        known = ", ".join(hold_reasons())
-        raise KeyError(f"unknown hold reason {code!r} (known: {known})") from None
-
-
-@cache
-def services() -> Mapping[str, Service]:
-    """The outbound services by code."""
-    return MappingProxyType(parse_services(load_toml(SERVICES_FILE)))
-
-
-def service(code: str) -> Service:
-    """One service by code; KeyError names the known codes."""
-    try:
-        return services()[code]
-    except KeyError:
-        raise KeyError(f"unknown service {code!r} (known: {', '.join(services())})") from None
-
-
-@cache
-def price_lists() -> tuple[PriceList, ...]:
-    """Every price list in `data/price_lists/`, oldest first."""
-    directory = data_dir() / PRICE_LIST_DIR
-    lists = [
-        parse_price_list(load_toml(f"{PRICE_LIST_DIR}/{path.name}"), services(), path.name)
-        for path in sorted(directory.glob("*.toml"))
-    ]
-    return check_price_lists(lists)
-
-
 def check_price_lists(lists: list[PriceList]) -> tuple[PriceList, ...]:
     """Sort price lists by start and reject duplicate versions or start times."""
     if not lists:
@@ -571,35 +383,6 @@ def check_price_lists(lists: list[PriceList]) -> tuple[PriceList, ...]:
                 )
             seen[value] = p.source
     return tuple(ordered)
-
-
-class NoPriceListInForce(LookupError):
-    """No price list had taken effect at the requested time."""
-
-
-def price_list_in_force(at: datetime, lists: tuple[PriceList, ...] | None = None) -> PriceList:
-    """The price list with the latest `effective_from` not after `at` (timezone-aware)."""
-    if at.utcoffset() is None:
-        raise ValueError("price_list_in_force needs a timezone-aware datetime")
-    candidates = [p for p in (price_lists() if lists is None else lists) if p.effective_from <= at]
-    if not candidates:
-        raise NoPriceListInForce(f"no price list in force at {at.isoformat()}")
-    return max(candidates, key=lambda p: p.effective_from)
-
-
-@cache
-def customs_rules() -> CustomsRules:
-    """The customs paperwork rules."""
-    return parse_customs_rules(load_toml(CUSTOMS_FILE))
-
-
-def validate_all() -> None:
-    """Load every table once so a broken file fails loudly at start-up, not at the bench."""
-    prohibited_categories()
-    hold_reasons()
-    services()
-    price_lists()
-    customs_rules()
 
 
 # --- field helpers -----------------------------------------------------------------------------
