@@ -179,6 +179,7 @@ class JpgbApp(App[None]):
 
     def _start_sync(self, central: str) -> None:
         from jpgb_terminal.sync import sync_status, watch
+        from jpgb_terminal.workflow.pull_policy import hold_for_pulled_statuses
 
         store, station = self.store, self.settings.station_id
         assert store is not None
@@ -190,7 +191,11 @@ class JpgbApp(App[None]):
         self._sync_thread = threading.Thread(
             target=watch,
             args=(store, central, station, self._sync_stop),
-            kwargs={"on_report": reported, "interval_s": self.settings.sync_interval_s},
+            kwargs={
+                "on_report": reported,
+                "interval_s": self.settings.sync_interval_s,
+                "after_pull": hold_for_pulled_statuses,
+            },
             name="sync",
             daemon=True,
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from jpgb_terminal.privacy.purge import ANONYMISED_NAME, PERSONAL_FIELDS
+from jpgb_terminal.privacy.fields import ANONYMISED_NAME, PERSONAL_FIELDS
 from jpgb_terminal.projections.events import ApplyError, Snapshots, SyncEvent, as_datetime
 from jpgb_terminal.projections.unit_of_work import Applier, UnitOfWork
 
