@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-WAREHOUSE_TZ = ZoneInfo("Asia/Tokyo")
+# The service terms count days (deadlines, custody, manifests) in Japan time: not a setting.
+WAREHOUSE_ZONE = "Asia/Tokyo"
+WAREHOUSE_TZ = ZoneInfo(WAREHOUSE_ZONE)
 
 
 def now() -> datetime:

@@ -159,11 +159,12 @@ def customs_form_of(packed: Packed, at: datetime | None = None) -> CustomsForm:
     )
 
 
-def print_box_papers(packed: Packed, printer_url: str) -> tuple[str, str]:
+def print_box_papers(packed: Packed, printer_url: str, *, forms_dir: Path) -> tuple[str, str]:
     """Print the box label and its customs form (blocking: call from a worker); where they went.
 
     A folder printer gets `<outbound>.svg` and `<outbound>-CN22.pdf`; `lp:` queues get both;
-    a raw label printer (`socket://`) gets the label, and the form goes to `customs-forms/`.
+    a raw label printer (`socket://`) gets the label, and the form goes to `forms_dir` (the
+    `customs_forms_dir` setting), never to the current directory.
     """
     box = packed.view.box
     assert box is not None
@@ -184,8 +185,8 @@ def print_box_papers(packed: Packed, printer_url: str) -> tuple[str, str]:
     elif "://" not in printer_url and folder.is_dir():
         form_to = str(folder / name)
     else:
-        forms = Path("customs-forms")
-        forms.mkdir(exist_ok=True)
-        form_to = str(forms / name)
+        # The form carries the recipient's address in full: a private folder, like the store's.
+        forms_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        form_to = str(forms_dir / name)
     send_to_printer(pdf, form_to)
     return label_to, form_to
