@@ -2,6 +2,9 @@
 
 Heavy modules (the store, the services, the drivers) are imported on the station's
 start-up worker, after the first frame is painted, so the terminal opens at once.
+
+A face beside the screens (they import each other); with them the only module that imports
+Textual.  May import everything below the CLI; nothing below imports it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Station settings: environment variables (JPGB_*), an optional TOML file, then defaults."""
+"""Station settings: environment variables (JPGB_*), an optional TOML file, then defaults.
+
+Below the services, beside audit and manifests: imports only devices' protocol names, stations
+and the clock, so anything above may read settings without pulling a face in.
+"""
 
 from __future__ import annotations
 
