@@ -12,14 +12,14 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
 from types import MappingProxyType
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
+from jpgb_terminal.refdata import fields
 from jpgb_terminal.refdata.model import (
     CHECKLIST_KEYS,
     CUSTOMS_FILE,
     HOLD_REASON_CODES,
     HOLD_REASONS_FILE,
-    LABEL_MAX,
     PRICE_LIST_DIR,
     PROHIBITED_FILE,
     SERVICES_FILE,
@@ -36,37 +36,34 @@ from jpgb_terminal.refdata.model import (
 )
 from jpgb_terminal.tracking import ISO_COUNTRY_CODES
 
-T = TypeVar("T")
-_CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-
 
 def parse_prohibited_categories(
     raw: Mapping[str, Any], source: str = PROHIBITED_FILE
 ) -> tuple[ProhibitedCategory, ...]:
     """Validate the prohibited-categories table: 16 categories numbered 1..16, keys in order."""
-    _version(raw, source)
-    rows = _list_of_tables(raw, "categories", source)
+    fields.version(raw, source)
+    rows = fields.list_of_tables(raw, "categories", source)
     result: list[ProhibitedCategory] = []
     for i, row in enumerate(rows):
         where = f"{source}: categories[{i}]"
-        examples = _get(row, "examples", list, where)
+        examples = fields.get(row, "examples", list, where)
         if not all(isinstance(e, str) and e.strip() for e in examples):
             raise ReferenceDataError(f"{where}: examples must be non-empty strings")
         result.append(
             ProhibitedCategory(
-                code=_code(row, where),
-                number=_int(row, "number", where),
-                key=_str(row, "key", where),
-                label=_label(row, where),
-                article=_str(row, "article", where),
-                text=_str(row, "text", where),
+                code=fields.code(row, where),
+                number=fields.integer(row, "number", where),
+                key=fields.text(row, "key", where),
+                label=fields.label(row, where),
+                article=fields.text(row, "article", where),
+                text=fields.text(row, "text", where),
                 examples=tuple(examples),
             )
         )
     if len(result) != 16:
         raise ReferenceDataError(f"{source}: expected 16 categories (Art. 10), got {len(result)}")
-    _unique(result, "code", source)
-    _unique(result, "key", source)
+    fields.unique(result, "code", source)
+    fields.unique(result, "key", source)
     for expected, (cat, key) in enumerate(zip(result, CHECKLIST_KEYS, strict=True), start=1):
         if cat.number != expected:
             raise ReferenceDataError(
@@ -88,21 +85,21 @@ def parse_hold_reasons(
     raw: Mapping[str, Any], source: str = HOLD_REASONS_FILE
 ) -> dict[str, HoldReason]:
     """Validate the hold-reasons table: the 12 reasons of Art. 14 with their custody rules."""
-    _version(raw, source)
-    rows = _list_of_tables(raw, "reasons", source)
+    fields.version(raw, source)
+    rows = fields.list_of_tables(raw, "reasons", source)
     reasons: list[HoldReason] = []
     for i, row in enumerate(rows):
         where = f"{source}: reasons[{i}]"
         reasons.append(
             HoldReason(
-                code=_code(row, where),
-                number=_int(row, "number", where),
-                article=_str(row, "article", where),
-                label=_label(row, where),
-                text=_str(row, "text", where),
-                custody_days=_int(row, "custody_days", where, minimum=0),
-                immediate_disposal=_get(row, "immediate_disposal", bool, where),
-                custody_article=_str(row, "custody_article", where),
+                code=fields.code(row, where),
+                number=fields.integer(row, "number", where),
+                article=fields.text(row, "article", where),
+                label=fields.label(row, where),
+                text=fields.text(row, "text", where),
+                custody_days=fields.integer(row, "custody_days", where, minimum=0),
+                immediate_disposal=fields.get(row, "immediate_disposal", bool, where),
+                custody_article=fields.text(row, "custody_article", where),
             )
         )
     codes = tuple(r.code for r in reasons)
@@ -156,8 +153,8 @@ def brackets_from_segments(segments: tuple[WeightSegment, ...], where: str = "")
 
 def parse_services(raw: Mapping[str, Any], source: str = SERVICES_FILE) -> dict[str, Service]:
     """Validate the services table: kinds, limits, increasing brackets and zone maps."""
-    _version(raw, source)
-    zone_maps_raw = _get(raw, "zone_maps", dict, source)
+    fields.version(raw, source)
+    zone_maps_raw = fields.get(raw, "zone_maps", dict, source)
     zone_maps: dict[str, Mapping[str, str]] = {}
     for name, table in zone_maps_raw.items():
         where = f"{source}: zone_maps.{name}"
@@ -171,28 +168,28 @@ def parse_services(raw: Mapping[str, Any], source: str = SERVICES_FILE) -> dict[
         zone_maps[name] = MappingProxyType(dict(table))
 
     services: dict[str, Service] = {}
-    for code, row in _get(raw, "services", dict, source).items():
+    for code, row in fields.get(raw, "services", dict, source).items():
         where = f"{source}: services.{code}"
-        if not _CODE_RE.match(code):
+        if not fields.CODE_RE.match(code):
             raise ReferenceDataError(f"{where}: code must be snake_case")
         if not isinstance(row, dict):
             raise ReferenceDataError(f"{where}: must be a table")
-        kind = _choice(row, "kind", ("postal", "courier"), where)
-        max_weight = _int(row, "max_weight_g", where, minimum=1)
+        kind = fields.choice(row, "kind", ("postal", "courier"), where)
+        max_weight = fields.integer(row, "max_weight_g", where, minimum=1)
         segments = tuple(
             WeightSegment(
-                up_to_g=_int(seg, "up_to_g", f"{where}.brackets[{i}]", minimum=1),
-                step_g=_int(seg, "step_g", f"{where}.brackets[{i}]", minimum=1),
+                up_to_g=fields.integer(seg, "up_to_g", f"{where}.brackets[{i}]", minimum=1),
+                step_g=fields.integer(seg, "step_g", f"{where}.brackets[{i}]", minimum=1),
             )
-            for i, seg in enumerate(_list_of_tables(row, "brackets", where))
+            for i, seg in enumerate(fields.list_of_tables(row, "brackets", where))
         )
         brackets = brackets_from_segments(segments, where)
         if brackets[-1] != max_weight:
             raise ReferenceDataError(
                 f"{where}: last bracket {brackets[-1]} g must equal max_weight_g {max_weight} g"
             )
-        divisor = _opt_int(row, "volumetric_divisor", where)
-        rounding = _opt_int(row, "rounding_g", where)
+        divisor = fields.optional_integer(row, "volumetric_divisor", where)
+        rounding = fields.optional_integer(row, "rounding_g", where)
         if kind == "courier":
             if divisor is None or rounding is None:
                 raise ReferenceDataError(
@@ -210,10 +207,10 @@ def parse_services(raw: Mapping[str, Any], source: str = SERVICES_FILE) -> dict[
                 f"{where}: a postal service charges actual weight only; remove "
                 "volumetric_divisor and rounding_g"
             )
-        zone_map = _str(row, "zone_map", where)
+        zone_map = fields.text(row, "zone_map", where)
         if zone_map not in zone_maps:
             raise ReferenceDataError(f"{where}: unknown zone_map {zone_map!r}")
-        zones_served = _get(row, "zones_served", list, where)
+        zones_served = fields.get(row, "zones_served", list, where)
         known_zones = set(zone_maps[zone_map].values())
         if not zones_served or any(z not in known_zones for z in zones_served):
             raise ReferenceDataError(
@@ -222,17 +219,19 @@ def parse_services(raw: Mapping[str, Any], source: str = SERVICES_FILE) -> dict[
             )
         services[code] = Service(
             code=code,
-            name=_str(row, "name", where),
-            description=_str(row, "description", where),
+            name=fields.text(row, "name", where),
+            description=fields.text(row, "description", where),
             kind=cast(ServiceKind, kind),
             max_weight_g=max_weight,
-            max_longest_side_cm=_opt_int(row, "max_longest_side_cm", where),
-            max_length_girth_cm=_opt_int(row, "max_length_girth_cm", where),
+            max_longest_side_cm=fields.optional_integer(row, "max_longest_side_cm", where),
+            max_length_girth_cm=fields.optional_integer(row, "max_length_girth_cm", where),
             volumetric_divisor=divisor,
             rounding_g=rounding,
             lithium_battery=cast(
                 LithiumPolicy,
-                _choice(row, "lithium_battery", ("forbidden", "installed_only", "allowed"), where),
+                fields.choice(
+                    row, "lithium_battery", ("forbidden", "installed_only", "allowed"), where
+                ),
             ),
             segments=segments,
             brackets=brackets,
@@ -269,28 +268,28 @@ def parse_price_list(
     raw: Mapping[str, Any], services: Mapping[str, Service], source: str
 ) -> PriceList:
     """Validate one price list against the services: every bracket and served zone priced."""
-    version = _version(raw, source)
+    version = fields.version(raw, source)
     effective_from = raw.get("effective_from")
     if not isinstance(effective_from, datetime) or effective_from.utcoffset() is None:
         raise ReferenceDataError(
             f"{source}: effective_from must be a date-time with a UTC offset, "
             "e.g. 2026-11-01T00:00:00+09:00"
         )
-    currency = _str(raw, "currency", source)
+    currency = fields.text(raw, "currency", source)
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise ReferenceDataError(f"{source}: currency must be an ISO 4217 code, got {currency!r}")
     fees: dict[str, Mapping[str, Mapping[int, int]]] = {}
-    for code, table in _get(raw, "services", dict, source).items():
+    for code, table in fields.get(raw, "services", dict, source).items():
         where = f"{source}: services.{code}"
         service = services.get(code)
         if service is None:
             raise ReferenceDataError(f"{where}: no such service in {SERVICES_FILE}")
-        zones = _get(table, "zones", list, where)
+        zones = fields.get(table, "zones", list, where)
         if sorted(zones) != sorted(service.zones_served) or len(set(zones)) != len(zones):
             raise ReferenceDataError(
                 f"{where}: zones {zones} must be the served zones {list(service.zones_served)}"
             )
-        rows = _get(table, "rows", list, where)
+        rows = fields.get(table, "rows", list, where)
         bounds = []
         columns: dict[str, dict[int, int]] = {z: {} for z in zones}
         for i, row in enumerate(rows):
@@ -331,11 +330,11 @@ def parse_price_list(
 
 def parse_customs_rules(raw: Mapping[str, Any], source: str = CUSTOMS_FILE) -> CustomsRules:
     """Validate the customs table: CN22 limit and rate, export threshold, description words."""
-    version = _version(raw, source)
-    cn22 = _get(raw, "cn22", dict, source)
+    version = fields.version(raw, source)
+    cn22 = fields.get(raw, "cn22", dict, source)
     where = f"{source}: cn22"
     try:
-        rate = Decimal(_str(cn22, "sdr_jpy_rate", where))
+        rate = Decimal(fields.text(cn22, "sdr_jpy_rate", where))
     except InvalidOperation:
         raise ReferenceDataError(f"{where}: sdr_jpy_rate must be a decimal string") from None
     if not rate.is_finite() or rate <= 0:
@@ -343,11 +342,11 @@ def parse_customs_rules(raw: Mapping[str, Any], source: str = CUSTOMS_FILE) -> C
     as_of = cn22.get("sdr_rate_as_of")
     if not isinstance(as_of, date) or isinstance(as_of, datetime):
         raise ReferenceDataError(f"{where}: sdr_rate_as_of must be a date")
-    export = _get(raw, "export_declaration", dict, source)
-    descriptions = _get(raw, "descriptions", dict, source)
+    export = fields.get(raw, "export_declaration", dict, source)
+    descriptions = fields.get(raw, "descriptions", dict, source)
     words: dict[str, frozenset[str]] = {}
     for name in ("generic", "filler"):
-        values = _get(descriptions, name, list, f"{source}: descriptions")
+        values = fields.get(descriptions, name, list, f"{source}: descriptions")
         if not all(isinstance(v, str) and WORD_RE.fullmatch(v) for v in values):
             raise ReferenceDataError(
                 f"{source}: descriptions.{name} must be single lower-case words"
@@ -357,10 +356,10 @@ def parse_customs_rules(raw: Mapping[str, Any], source: str = CUSTOMS_FILE) -> C
         raise ReferenceDataError(f"{source}: descriptions.generic is empty")
     return CustomsRules(
         version=version,
-        cn22_max_value_sdr=_int(cn22, "max_value_sdr", where, minimum=1),
+        cn22_max_value_sdr=fields.integer(cn22, "max_value_sdr", where, minimum=1),
         sdr_jpy_rate=rate,
         sdr_rate_as_of=as_of,
-        export_declaration_threshold_jpy=_int(
+        export_declaration_threshold_jpy=fields.integer(
             export, "threshold_jpy", f"{source}: export_declaration", minimum=1
         ),
         generic_descriptions=words["generic"],
@@ -383,77 +382,3 @@ def check_price_lists(lists: list[PriceList]) -> tuple[PriceList, ...]:
                 )
             seen[value] = p.source
     return tuple(ordered)
-
-
-# --- field helpers -----------------------------------------------------------------------------
-
-
-def _get(table: Mapping[str, Any], key: str, kind: type[T], where: str) -> T:
-    value = table.get(key) if isinstance(table, Mapping) else None
-    # bool is an int subclass; a true/false where a number belongs is a typo, not a value.
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ReferenceDataError(f"{where}: {key} must be {kind.__name__}, got {value!r}")
-    return value
-
-
-def _str(table: Mapping[str, Any], key: str, where: str) -> str:
-    value = _get(table, key, str, where)
-    if not value.strip():
-        raise ReferenceDataError(f"{where}: {key} is empty")
-    return value
-
-
-def _int(table: Mapping[str, Any], key: str, where: str, minimum: int | None = None) -> int:
-    value = _get(table, key, int, where)
-    if minimum is not None and value < minimum:
-        raise ReferenceDataError(f"{where}: {key} must be >= {minimum}, got {value}")
-    return value
-
-
-def _opt_int(table: Mapping[str, Any], key: str, where: str) -> int | None:
-    if key not in table:
-        return None
-    return _int(table, key, where, minimum=1)
-
-
-def _choice(table: Mapping[str, Any], key: str, options: tuple[str, ...], where: str) -> str:
-    value = _str(table, key, where)
-    if value not in options:
-        raise ReferenceDataError(
-            f"{where}: {key} must be one of {', '.join(options)}, got {value!r}"
-        )
-    return value
-
-
-def _code(table: Mapping[str, Any], where: str) -> str:
-    value = _str(table, "code", where)
-    if not _CODE_RE.match(value):
-        raise ReferenceDataError(f"{where}: code {value!r} must be snake_case")
-    return value
-
-
-def _label(table: Mapping[str, Any], where: str) -> str:
-    value = _str(table, "label", where)
-    if len(value) > LABEL_MAX:
-        raise ReferenceDataError(f"{where}: label {value!r} is over {LABEL_MAX} characters")
-    return value
-
-
-def _version(raw: Mapping[str, Any], source: str) -> str:
-    return _str(raw, "version", source)
-
-
-def _list_of_tables(table: Mapping[str, Any], key: str, where: str) -> list[dict[str, Any]]:
-    rows = _get(table, key, list, where)
-    if not all(isinstance(r, dict) for r in rows):
-        raise ReferenceDataError(f"{where}: {key} must be a list of tables")
-    return rows
-
-
-def _unique(items: list[ProhibitedCategory], field: str, source: str) -> None:
-    seen: set[str] = set()
-    for item in items:
-        value = getattr(item, field)
-        if value in seen:
-            raise ReferenceDataError(f"{source}: {field} {value!r} used twice")
-        seen.add(value)
