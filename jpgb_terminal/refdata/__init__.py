@@ -1,10 +1,10 @@
 """Reference data: the tables shipped in `data/` (TOML), read, validated, typed and cached.
 
 The one place below the rules that reads files: `loader` finds and parses a table, `parse`
-checks it (field by field through `fields`) into the typed values of `model`, `tables` serves
-each shipped table once.  May import
-only the standard library and the bottom layer (`jpgb_terminal.tracking`); the rules, services
-and faces read reference data through the names re-exported here.
+checks it (field by field through `fields`) into the typed values of `model`, and `tables`
+serves each shipped table once.  May import only the standard library and the bottom layer
+(`jpgb_terminal.tracking`); the rules, services and faces read reference data through the
+names re-exported here.
 """
 
 from jpgb_terminal.refdata.loader import data_dir, load_toml
