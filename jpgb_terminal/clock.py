@@ -1,4 +1,8 @@
-"""Time in one place: aware UTC instants, and days counted in the warehouse's time zone."""
+"""Time in one place: aware UTC instants, and days counted in Japan time.
+
+The bottom layer, with `errors`, `ids`, `stations`, `tracking` and `demo_operators`: these
+import only the standard library, and every layer above may use them.
+"""
 
 from __future__ import annotations
 
