@@ -2,6 +2,9 @@
 
 Heavy modules (the store, the services, the drivers) are imported on the station's
 start-up worker, after the first frame is painted, so the terminal opens at once.
+
+A face beside the screens (they import each other); with them the only module that imports
+Textual.  May import everything below the CLI; nothing below imports it.
 """
 
 from __future__ import annotations
@@ -179,6 +182,7 @@ class JpgbApp(App[None]):
 
     def _start_sync(self, central: str) -> None:
         from jpgb_terminal.sync import sync_status, watch
+        from jpgb_terminal.workflow.pull_policy import hold_for_pulled_statuses
 
         store, station = self.store, self.settings.station_id
         assert store is not None
@@ -190,7 +194,11 @@ class JpgbApp(App[None]):
         self._sync_thread = threading.Thread(
             target=watch,
             args=(store, central, station, self._sync_stop),
-            kwargs={"on_report": reported, "interval_s": self.settings.sync_interval_s},
+            kwargs={
+                "on_report": reported,
+                "interval_s": self.settings.sync_interval_s,
+                "after_pull": hold_for_pulled_statuses,
+            },
             name="sync",
             daemon=True,
         )

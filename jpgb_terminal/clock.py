@@ -1,11 +1,17 @@
-"""Time in one place: aware UTC instants, and days counted in the warehouse's time zone."""
+"""Time in one place: aware UTC instants, and days counted in Japan time.
+
+The bottom layer, with `errors`, `ids`, `stations`, `tracking` and `demo_operators`: these
+import only the standard library, and every layer above may use them.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-WAREHOUSE_TZ = ZoneInfo("Asia/Tokyo")
+# The service terms count days (deadlines, custody, manifests) in Japan time: not a setting.
+WAREHOUSE_ZONE = "Asia/Tokyo"
+WAREHOUSE_TZ = ZoneInfo(WAREHOUSE_ZONE)
 
 
 def now() -> datetime:

@@ -1,4 +1,8 @@
-"""Station settings: environment variables (JPGB_*), an optional TOML file, then defaults."""
+"""Station settings: environment variables (JPGB_*), an optional TOML file, then defaults.
+
+Below the services, beside audit and manifests: imports only devices' protocol names, stations
+and the clock, so anything above may read settings without pulling a face in.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from jpgb_terminal.clock import WAREHOUSE_ZONE
 
 APP_NAME = "jpgb-terminal"
 
@@ -32,6 +38,11 @@ def default_store_url() -> str:
 def default_key_file() -> Path:
     """The key file that seals personal data when settings name none (created on first use)."""
     return Path(platformdirs.user_data_dir(APP_NAME)) / "jpgb.key"
+
+
+def default_customs_forms_dir() -> Path:
+    """Where customs forms go when the printer takes labels only (created 0700 on first use)."""
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "customs-forms"
 
 
 class Settings(BaseSettings):
@@ -69,8 +80,14 @@ class Settings(BaseSettings):
     printer: str | None = None
     """Label printer: `socket://host:9100`, a file path, or `lp:QUEUE` for a CUPS queue."""
 
-    timezone: str = "Asia/Tokyo"
-    """Time zone in which days are counted (hold deadlines, manifests)."""
+    timezone: str = WAREHOUSE_ZONE
+    """Time zone in which days are counted (hold deadlines, manifests): always `Asia/Tokyo`,
+    because the service terms count days in Japan time; any other value is refused."""
+
+    customs_forms_dir: Path = Field(default_factory=default_customs_forms_dir)
+    """Folder for the customs forms when the label printer is a raw `socket://` printer (a
+    folder printer or an `lp:` queue gets the forms itself); they hold the recipient's address,
+    so the folder is created private (0700)."""
 
     empty_threshold_g: int = 20
     """Below this many grams the scale counts as empty between two parcels."""
@@ -90,6 +107,15 @@ class Settings(BaseSettings):
         from jpgb_terminal.stations import check_station_id
 
         return check_station_id(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _japan_time(cls, value: str) -> str:
+        if value != WAREHOUSE_ZONE:
+            raise ValueError(
+                f"{value!r} refused: days are Japan time by the service terms ({WAREHOUSE_ZONE})"
+            )
+        return value
 
     @field_validator("scale_protocol")
     @classmethod

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from jpgb_terminal.settings import Settings, default_store_url, load_settings
+from jpgb_terminal.settings import (
+    Settings,
+    default_customs_forms_dir,
+    default_key_file,
+    default_store_url,
+    load_settings,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +29,21 @@ def test_defaults() -> None:
     assert settings.db == default_store_url() and settings.db.startswith("sqlite:///")
     assert settings.scanner == "keyboard" and settings.timezone == "Asia/Tokyo"
     assert settings.central is None and settings.empty_threshold_g == 20
+    # Customs forms go beside the key file in the user's data folder, not the current directory.
+    assert settings.customs_forms_dir == default_customs_forms_dir()
+    assert settings.customs_forms_dir.parent == default_key_file().parent
+    assert settings.customs_forms_dir.is_absolute()
+
+
+def test_the_customs_forms_folder_is_a_setting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("JPGB_CUSTOMS_FORMS_DIR", str(tmp_path / "forms"))
+    assert load_settings().customs_forms_dir == tmp_path / "forms"
+
+
+def test_japan_time_is_accepted_as_written() -> None:
+    assert Settings(timezone="Asia/Tokyo").timezone == "Asia/Tokyo"
 
 
 def test_file_then_env_then_flags(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -83,6 +104,12 @@ def test_every_field_is_documented() -> None:
         ("wedge_burst_ms", "-1", "wedge_burst_ms: must be 0 or more"),
         ("scale_line", "9600", "scale_line: line settings '9600' must look like '9600 8N1'"),
         ("scale_line", "14400 8N1", "scale_line: baud rate 14400 is not one a scale uses"),
+        (
+            "timezone",
+            "Europe/London",
+            "timezone: 'Europe/London' refused: days are Japan time by the service terms",
+        ),
+        ("timezone", "UTC", "timezone: 'UTC' refused: days are Japan time"),
     ],
 )
 def test_a_bad_setting_is_one_line_naming_it(

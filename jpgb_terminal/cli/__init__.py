@@ -3,6 +3,9 @@
 The terminal must open fast, so `jpgb demo` or `jpgb run` does not import the
 modules of every other command group: the entry point looks at the first word
 on the command line and builds only that group (all groups for help).
+
+The top layer: may import everything, the app included (`jpgb run`, `jpgb demo`), but never
+Textual itself; nothing imports the CLI.
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ from jpgb_terminal.cli.common import (
     open_cli_store,
     settings_for,
 )
+from jpgb_terminal.refdata import PriceList, services
 from jpgb_terminal.rules.pricing import ChargeLine, Dims, special_expense
-from jpgb_terminal.rules.refs import PriceList, services
 from jpgb_terminal.services.billing import (
     BillableWeight,
     ServiceQuote,

@@ -24,8 +24,8 @@ from jpgb_terminal.cli.common import (
 )
 from jpgb_terminal.clock import WAREHOUSE_TZ
 from jpgb_terminal.manifests.writers import inert_csv_row
+from jpgb_terminal.refdata import hold_reasons
 from jpgb_terminal.rules.decisions import form_problem, parse_action
-from jpgb_terminal.rules.refs import hold_reasons
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.decisions import DecisionResult, SaleAmounts
 from jpgb_terminal.services.events import jsonable

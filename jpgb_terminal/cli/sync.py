@@ -34,6 +34,7 @@ from jpgb_terminal.sync import (
     watch,
 )
 from jpgb_terminal.sync.link import Deadlines
+from jpgb_terminal.workflow.pull_policy import hold_for_pulled_statuses
 
 app = typer.Typer(
     help="Sync with the central store: --once, --watch, or `status`.",
@@ -110,7 +111,7 @@ def sync(
     store = open_cli_store(settings)
     try:
         if once:
-            report = sync_once(store, url, settings.station_id)
+            report = sync_once(store, url, settings.station_id, after_pull=hold_for_pulled_statuses)
             _print_report(report, as_json)
             if not report.ok:
                 raise typer.Exit(1)
@@ -131,6 +132,7 @@ def sync(
                 stop,
                 interval_s=interval,
                 on_report=lambda r: _print_report(r, as_json),
+                after_pull=hold_for_pulled_statuses,
             )
         except KeyboardInterrupt:
             stop.set()
@@ -242,7 +244,7 @@ def quarantine_list(
     as_json: JsonOpt = False,
 ) -> None:
     """Central's quarantined events: station, seq, kind, parcel, reason."""
-    from jpgb_terminal.sync.quarantine import list_quarantine
+    from jpgb_terminal.workflow.quarantine import list_quarantine
 
     settings = settings_for(config, db, station)
     url = _central(settings, central)
@@ -279,7 +281,7 @@ def quarantine_resolve(
     config: ConfigOpt = None,
 ) -> None:
     """Record that a quarantined event was dealt with; the next sync carries it to central."""
-    from jpgb_terminal.sync.quarantine import find_open, list_quarantine, record_resolution
+    from jpgb_terminal.workflow.quarantine import find_open, list_quarantine, record_resolution
 
     settings = settings_for(config, db, station)
     url = _central(settings, central)

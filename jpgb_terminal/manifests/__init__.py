@@ -2,7 +2,8 @@
 addresses or phone numbers.
 
 Writers only: rows in, files out. The rows come from `jpgb_terminal.services.manifest_rows`
-(`build_manifest`, `expected_rows`); nothing here reads the store or checks a permission.
+(`build_manifest`, `expected_rows`); nothing here reads the store or checks a permission:
+the import contracts keep the store, SQL, the use cases and the settings out of this package.
 """
 
 from __future__ import annotations

@@ -14,5 +14,6 @@ An event of a kind nothing applies is stored and reported in `sync_issue`, never
 never fatal.  A known kind whose payload does not fit (or a parcel event for a parcel nobody
 received) raises ApplyError: central quarantines that event and goes on (jpgb_terminal.sync.merge).
 
-Layer: below the faces and beside the services; never imports sync (the transport calls in).
+Layer: above the services, below sync (the transport calls in); imports the store, the rules,
+privacy's field lists and the bottom modules, never a use case, sync or a face.
 """

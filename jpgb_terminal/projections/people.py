@@ -24,7 +24,7 @@ from jpgb_terminal.events import (
     OperatorUnlocked,
     PrealertRecorded,
 )
-from jpgb_terminal.privacy.purge import ANONYMISED_NAME, PERSONAL_FIELDS
+from jpgb_terminal.privacy.fields import ANONYMISED_NAME, PERSONAL_FIELDS
 from jpgb_terminal.projections.events import ApplyError, Snapshots, SyncEvent
 from jpgb_terminal.projections.unit_of_work import Applier, UnitOfWork
 

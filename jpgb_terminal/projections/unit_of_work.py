@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, select
 
 from jpgb_terminal.clock import now
-from jpgb_terminal.privacy.purge import ANONYMISED_NAME
+from jpgb_terminal.privacy.fields import ANONYMISED_NAME
 from jpgb_terminal.projections.bulk import (
     CUSTOMER,
     DECISION,
@@ -46,7 +46,7 @@ from jpgb_terminal.projections.events import (
     SyncEvent,
     snapshot_names,
 )
-from jpgb_terminal.services.receipts import mark_reviewed
+from jpgb_terminal.store.receipt_reviews import mark_reviewed
 
 _PARCEL_COLUMNS = [c.name for c in PARCEL.columns]
 

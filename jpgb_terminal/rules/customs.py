@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from jpgb_terminal.rules.refs import CustomsRules, Service, customs_rules
+from jpgb_terminal.refdata import CustomsRules, Service, customs_rules
 from jpgb_terminal.tracking import ISO_COUNTRY_CODES
 
 CATEGORIES = ("gift", "merchandise", "documents", "sample", "returned_goods", "other")

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from jpgb_terminal.refdata import hold_reasons
 from jpgb_terminal.rules.holds import days_left, is_overdue
-from jpgb_terminal.rules.refs import hold_reasons
 from jpgb_terminal.rules.states import ParcelState
 
 DECIDER_ROLES = ("supervisor", "lead")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from jpgb_terminal.rules.refs import (
+from jpgb_terminal.refdata import (
     NoPriceListInForce,
     PriceList,
     Service,

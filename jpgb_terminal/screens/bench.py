@@ -11,8 +11,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
+from jpgb_terminal.refdata import prohibited_categories
 from jpgb_terminal.rules.permissions import allowed
-from jpgb_terminal.rules.refs import prohibited_categories
 from jpgb_terminal.screens.hold_dialog import HoldDialog
 from jpgb_terminal.screens.manual_weight import ManualWeightDialog
 from jpgb_terminal.screens.messages import (

@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from jpgb_terminal.rules.refs import hold_reasons
+from jpgb_terminal.refdata import hold_reasons
 
 
 class HoldDialog(ModalScreen[tuple[str, str] | None]):

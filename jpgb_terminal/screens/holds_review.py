@@ -12,8 +12,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from jpgb_terminal.clock import WAREHOUSE_TZ
+from jpgb_terminal.refdata import HOLD_REASON_CODES
 from jpgb_terminal.rules.permissions import allowed
-from jpgb_terminal.rules.refs import HOLD_REASON_CODES
 from jpgb_terminal.screens.decision_dialog import DecisionOutcome, outcome_text
 from jpgb_terminal.screens.hold_detail import HoldDetailScreen
 from jpgb_terminal.screens.review_actions import DECISION_BINDINGS, DECISIONS, open_decision, say

@@ -381,7 +381,9 @@ class PackingScreen(StationScreen):
         if not url:
             return
         try:
-            label, form = print_box_papers(packed, url)
+            label, form = print_box_papers(
+                packed, url, forms_dir=self.app.settings.customs_forms_dir
+            )
         except Exception as exc:  # a printer fault must show, never crash the bench
             self.app.call_from_thread(self._printer_state, f"error: {exc}")
             return

@@ -17,7 +17,7 @@ from textual.widgets import Digits, Static
 
 if TYPE_CHECKING:
     from jpgb_terminal.devices.reading import ScaleReading
-    from jpgb_terminal.rules.refs import ProhibitedCategory
+    from jpgb_terminal.refdata import ProhibitedCategory
     from jpgb_terminal.workflow.receiving import ParcelCard
 
 

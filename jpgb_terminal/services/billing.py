@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from jpgb_terminal.refdata import PriceList, services
 from jpgb_terminal.rules.pricing import (
     Charge,
     ChargeLine,
@@ -18,7 +19,6 @@ from jpgb_terminal.rules.pricing import (
     chargeable_weight_g,
     quote,
 )
-from jpgb_terminal.rules.refs import PriceList, services
 from jpgb_terminal.services.errors import ServiceError
 from jpgb_terminal.services.price_lists import price_lists_in_store
 from jpgb_terminal.services.weighing import APPROVER_ROLES, get_parcel

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from jpgb_terminal.clock import now
 from jpgb_terminal.demo_operators import DEMO_OPERATORS
-from jpgb_terminal.rules.refs import prohibited_categories
+from jpgb_terminal.refdata import prohibited_categories
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.customers import add_customer, set_customer_status
 from jpgb_terminal.services.errors import ServiceError

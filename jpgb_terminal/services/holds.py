@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 from jpgb_terminal.clock import now
 from jpgb_terminal.events import ParcelHeld
 from jpgb_terminal.ids import new_id
+from jpgb_terminal.refdata import hold_reasons
 from jpgb_terminal.rules.holds import hold_deadline
-from jpgb_terminal.rules.refs import hold_reasons
 from jpgb_terminal.rules.states import ParcelState, check_transition
 from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import NotFound, ServiceError

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from jpgb_terminal.clock import now
 from jpgb_terminal.events import ParcelCleared, ParcelInspected
 from jpgb_terminal.ids import new_id
-from jpgb_terminal.rules.refs import prohibited_categories
+from jpgb_terminal.refdata import prohibited_categories
 from jpgb_terminal.rules.states import ParcelState, check_transition
 from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import NotAllowed, ServiceError

@@ -14,7 +14,7 @@ from jpgb_terminal.clock import WAREHOUSE_TZ, day_bounds
 from jpgb_terminal.manifests import Manifest, check_kind
 from jpgb_terminal.manifests.columns import HOLDS_COLUMNS, INBOUND_COLUMNS, OUTBOUND_COLUMNS
 from jpgb_terminal.manifests.totals import OutboundTotals, Totals
-from jpgb_terminal.rules.refs import HOLD_REASON_CODES
+from jpgb_terminal.refdata import HOLD_REASON_CODES
 from jpgb_terminal.services.billing import weight_is_billable
 from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.holds_queue import HeldParcel, group_held, held_rows_query

@@ -18,9 +18,9 @@ from jpgb_terminal.events import (
     ShipmentParcelConfirmed,
 )
 from jpgb_terminal.ids import new_id
+from jpgb_terminal.refdata import PriceList, services
 from jpgb_terminal.rules.customs import Declaration, declare, line_problems
 from jpgb_terminal.rules.pricing import Dims, PricingRefused, Quote, quote
-from jpgb_terminal.rules.refs import PriceList, services
 from jpgb_terminal.rules.states import ParcelState, check_transition
 from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import NotAllowed, ServiceError

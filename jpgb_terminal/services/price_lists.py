@@ -22,10 +22,10 @@ from functools import lru_cache
 from sqlalchemy import Connection, Table, select
 from sqlmodel import Session
 
+from jpgb_terminal import refdata as refs
 from jpgb_terminal.clock import WAREHOUSE_TZ, as_utc, now
 from jpgb_terminal.events import PriceListPublished
-from jpgb_terminal.rules import refs
-from jpgb_terminal.rules.refs import PriceList, ReferenceDataError
+from jpgb_terminal.refdata import PriceList, ReferenceDataError
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import NotAllowed, ServiceError
 from jpgb_terminal.services.events import append_event

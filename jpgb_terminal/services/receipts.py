@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, select
 from sqlmodel import Session
 
 from jpgb_terminal.clock import now
@@ -19,6 +19,7 @@ from jpgb_terminal.events import ReceiptReviewed
 from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
+from jpgb_terminal.store.receipt_reviews import mark_reviewed
 from jpgb_terminal.store.sync_tables import Receipt
 
 RECEIPT = Receipt.__table__  # type: ignore[attr-defined]
@@ -93,17 +94,3 @@ def review_duplicate_receipts(
     )
     mark_reviewed(conn, [(event_id, at, actor.operator) for event_id in pending])
     return pending
-
-
-# The first review of a receipt stands: one arriving later from another bench changes nothing.
-_MARK = (
-    RECEIPT.update()
-    .where(RECEIPT.c.event_id == bindparam("b_event_id"), RECEIPT.c.reviewed_at.is_(None))
-    .values(reviewed_at=bindparam("b_at"), reviewed_by=bindparam("b_by"))
-)
-
-
-def mark_reviewed(conn: Connection, reviews: list[tuple[str, datetime, str | None]]) -> None:
-    """Mark receipts reviewed: (receipt event id, when, by whom) each, in one statement."""
-    if reviews:
-        conn.execute(_MARK, [{"b_event_id": i, "b_at": at, "b_by": by} for i, at, by in reviews])

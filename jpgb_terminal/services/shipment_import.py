@@ -15,13 +15,13 @@ from sqlmodel import Session
 from jpgb_terminal.clock import now
 from jpgb_terminal.events import ShipmentImported, ShipmentLine
 from jpgb_terminal.privacy.crypto import seal
+from jpgb_terminal.refdata import services
 from jpgb_terminal.rules.customs import (
     CATEGORIES,
     DeclaredLine,
     line_problems,
     normalize_hs_code,
 )
-from jpgb_terminal.rules.refs import services
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.csv_files import ImportRejected, decode_csv_bytes, open_table
 from jpgb_terminal.services.events import append_event

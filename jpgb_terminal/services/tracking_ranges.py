@@ -11,7 +11,7 @@ from sqlmodel import Session
 from jpgb_terminal.clock import now
 from jpgb_terminal.events import TrackingRangeAdded
 from jpgb_terminal.ids import new_id
-from jpgb_terminal.rules.refs import services
+from jpgb_terminal.refdata import services
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import ServiceError
 from jpgb_terminal.services.events import append_event

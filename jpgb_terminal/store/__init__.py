@@ -1,4 +1,8 @@
-"""The store: engine, sessions, tables and migrations (SQLite at a station, PostgreSQL centrally)."""
+"""The store: engine, sessions, tables and migrations (SQLite at a station, PostgreSQL centrally).
+
+Never calls up: imports SQLAlchemy, SQLModel, Alembic and the bottom modules (`stations`) only;
+a migration imports nothing but the store and carries a frozen copy of any rule it needs.
+"""
 
 import jpgb_terminal.store.ledger  # registers decision and sale on the metadata
 import jpgb_terminal.store.outbound  # registers shipments, boxes, ranges

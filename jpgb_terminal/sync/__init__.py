@@ -2,14 +2,15 @@
 
 Transport only (push, pull, cursors, deadlines: `service`, `link`, `wire`, `merge`); the
 projections it calls live in jpgb_terminal.projections, and a bench's policy for what it
-pulls is passed in by its caller (`bench_round`, which `sync_once` and `watch` here are).
+pulls is passed in by its caller as the `after_pull` hook (jpgb_terminal.workflow.pull_policy).
+May import the projections and everything below them (services' tables through the store,
+audit's hash); never a use case (services, privacy's use cases, workflow) nor a face.
 
 Plain blocking code meant for a worker thread or the CLI; every network step has a deadline.
 """
 
 from jpgb_terminal.projections.events import ApplyError, SyncEvent
 from jpgb_terminal.projections.registry import APPLIERS, apply_events
-from jpgb_terminal.sync.bench_round import hold_for_pulled_statuses, sync_once, watch
 from jpgb_terminal.sync.link import (
     CentralLink,
     CentralRejected,
@@ -24,7 +25,9 @@ from jpgb_terminal.sync.service import (
     SyncReport,
     SyncStatus,
     central_overview,
+    sync_once,
     sync_status,
+    watch,
 )
 
 __all__ = [
@@ -43,7 +46,6 @@ __all__ = [
     "SyncTimeout",
     "apply_events",
     "central_overview",
-    "hold_for_pulled_statuses",
     "sync_once",
     "sync_status",
     "watch",

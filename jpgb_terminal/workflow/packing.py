@@ -15,9 +15,9 @@ from jpgb_terminal.devices.capture import Capture
 from jpgb_terminal.devices.label import LabelData
 from jpgb_terminal.devices.printer import print_label, send_to_printer
 from jpgb_terminal.manifests.customs_form import SENDER, CustomsForm, render_customs_form
+from jpgb_terminal.refdata import PriceList
 from jpgb_terminal.rules.customs import Declaration
 from jpgb_terminal.rules.pricing import Dims, Quote
-from jpgb_terminal.rules.refs import PriceList
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.packing import (
     Handover,
@@ -159,11 +159,12 @@ def customs_form_of(packed: Packed, at: datetime | None = None) -> CustomsForm:
     )
 
 
-def print_box_papers(packed: Packed, printer_url: str) -> tuple[str, str]:
+def print_box_papers(packed: Packed, printer_url: str, *, forms_dir: Path) -> tuple[str, str]:
     """Print the box label and its customs form (blocking: call from a worker); where they went.
 
     A folder printer gets `<outbound>.svg` and `<outbound>-CN22.pdf`; `lp:` queues get both;
-    a raw label printer (`socket://`) gets the label, and the form goes to `customs-forms/`.
+    a raw label printer (`socket://`) gets the label, and the form goes to `forms_dir` (the
+    `customs_forms_dir` setting), never to the current directory.
     """
     box = packed.view.box
     assert box is not None
@@ -184,8 +185,8 @@ def print_box_papers(packed: Packed, printer_url: str) -> tuple[str, str]:
     elif "://" not in printer_url and folder.is_dir():
         form_to = str(folder / name)
     else:
-        forms = Path("customs-forms")
-        forms.mkdir(exist_ok=True)
-        form_to = str(forms / name)
+        # The form carries the recipient's address in full: a private folder, like the store's.
+        forms_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        form_to = str(forms_dir / name)
     send_to_printer(pdf, form_to)
     return label_to, form_to

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from typer.testing import CliRunner, Result
 
+from jpgb_terminal import refdata as refs
 from jpgb_terminal.cli import app
 from jpgb_terminal.ids import new_id
-from jpgb_terminal.rules import refs
 from jpgb_terminal.services.receiving import receive
 from jpgb_terminal.services.records import PARCEL
 from jpgb_terminal.services.weighing import record_weight

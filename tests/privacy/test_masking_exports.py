@@ -132,7 +132,7 @@ def test_customs_form_and_label(sqlite_store: Store, tmp_path: Path) -> None:
     assert "Jane Roe" in text
     folder = tmp_path / "printer"
     folder.mkdir()
-    print_box_papers(packed, str(folder))
+    print_box_papers(packed, str(folder), forms_dir=tmp_path / "forms")
     for paper in folder.iterdir():
         body = paper.read_bytes()
         shown = read_back(paper, "pdf") if paper.suffix == ".pdf" else body.decode("utf-8")

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from jpgb_terminal.refdata import customs_rules, services
 from jpgb_terminal.rules.customs import DeclaredLine, declare, line_problems
-from jpgb_terminal.rules.refs import customs_rules, services
 
 RULES = customs_rules()
 LIMIT = RULES.cn22_max_value_jpy  # 300 SDR at the table's rate, in whole yen

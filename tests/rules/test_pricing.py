@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from jpgb_terminal import refdata as refs
 from jpgb_terminal.refdata import load_toml
-from jpgb_terminal.rules import refs
+from jpgb_terminal.refdata import tables as refdata_tables
 from jpgb_terminal.rules.pricing import (
     Charge,
     ChargeLine,
@@ -291,7 +292,7 @@ def _price_list(version: str, start: datetime, drop: str | None = None) -> refs.
 def test_quote_uses_the_list_in_force_at_the_time(monkeypatch: pytest.MonkeyPatch) -> None:
     nov = _price_list("2026-11-01", datetime(2026, 11, 1, tzinfo=JST))
     apr = _price_list("2027-04-01", datetime(2027, 4, 1, tzinfo=JST), drop="dhl")
-    monkeypatch.setattr(refs, "price_lists", lambda: (nov, apr))
+    monkeypatch.setattr(refdata_tables, "price_lists", lambda: (nov, apr))
 
     before = quote("ems", 500, country="CN", at=datetime(2027, 3, 31, 23, 59, tzinfo=JST))
     after = quote("ems", 500, country="CN", at=datetime(2027, 4, 1, tzinfo=JST))

@@ -7,8 +7,8 @@ from itertools import pairwise
 
 import pytest
 
+from jpgb_terminal import refdata as refs
 from jpgb_terminal.ids import new_id
-from jpgb_terminal.rules import refs
 from jpgb_terminal.rules.pricing import special_expense
 from jpgb_terminal.services.billing import (
     NotBillable,

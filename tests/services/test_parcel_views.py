@@ -42,7 +42,7 @@ def test_a_held_parcel_reads_back_typed_and_as_the_json_of_parcel_show(store: St
     assert isinstance(view, ParcelView) and view.state == "held"
     assert isinstance(view.hold, HoldLine) and view.hold.reason == "prohibited_item"
     assert view.hold.note == "smells of petrol" and not view.hold.overdue
-    assert [e.kind for e in view.events][0] == "parcel.received"
+    assert view.events[0].kind == "parcel.received"
     assert len(view.receipts) == 1 and not view.receipts[0].duplicate
 
     assert list(data) == JSON_KEYS

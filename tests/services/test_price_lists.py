@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from jpgb_terminal import refdata as refs
 from jpgb_terminal.refdata import data_dir
-from jpgb_terminal.rules import refs
 from jpgb_terminal.rules.pricing import quote
 from jpgb_terminal.services.billing import parcel_charge
 from jpgb_terminal.services.context import Actor

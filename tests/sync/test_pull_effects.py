@@ -3,11 +3,13 @@ changed elsewhere, PINs changed elsewhere, and a push that meets events central 
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from jpgb_terminal import sync
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.customers import set_customer_status
 from jpgb_terminal.services.operators import set_pin, verify_pin
@@ -15,11 +17,13 @@ from jpgb_terminal.services.prealerts import import_prealerts
 from jpgb_terminal.services.receiving import receive
 from jpgb_terminal.store import Store, open_store
 from jpgb_terminal.store.tables import Hold, Operator, Parcel
-from jpgb_terminal.sync import sync_once
+from jpgb_terminal.workflow.pull_policy import hold_for_pulled_statuses
 from tests.factories import jp12
 from tests.sync.helpers import assert_central_is_union, seed_people, station, write_parcels
 
 HOLD = Hold.__table__  # type: ignore[attr-defined]
+# A round as `jpgb sync` and the terminal run it: the transport with the bench's pull policy.
+sync_once = partial(sync.sync_once, after_pull=hold_for_pulled_statuses)
 
 
 def _prealert(store: Store, station_id: str, numbers: list[int], customer: str) -> None:

@@ -11,14 +11,15 @@ from typing import Any
 
 import pytest
 
-from jpgb_terminal.refdata import data_dir, load_toml
-from jpgb_terminal.rules import refs
-from jpgb_terminal.rules.refs import (
+from jpgb_terminal import refdata as refs
+from jpgb_terminal.refdata import (
     NoPriceListInForce,
     ReferenceDataError,
     WeightSegment,
     brackets_from_segments,
     check_price_lists,
+    data_dir,
+    load_toml,
     parse_customs_rules,
     parse_hold_reasons,
     parse_price_list,

@@ -1,15 +1,12 @@
-"""A bench's sync round: the transport (jpgb_terminal.sync.service) with the bench's policy
-for what it pulls passed in.  The transport holds no business rule; this module is the caller
-that says what a pulled event means for this bench (the CLI and the app sync through it).
+"""What a pulled event means for this bench: the `after_pull` hook its sync callers pass in.
 
-The policy: a customer suspended or frozen at another bench holds the parcels received here.
+The transport (jpgb_terminal.sync) holds no business rule: it applies what it pulls and hands
+the applied events to the caller's hook in the page's transaction.  `jpgb sync` and the
+terminal's sync worker pass `hold_for_pulled_statuses`: a customer suspended or frozen at
+another bench holds the parcels received here.
 """
 
 from __future__ import annotations
-
-import threading
-from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy import Connection, select
 from sqlmodel import Session
@@ -18,9 +15,6 @@ from jpgb_terminal.projections.bulk import CUSTOMER
 from jpgb_terminal.projections.events import SyncEvent
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.customers import hold_for_status
-from jpgb_terminal.store import Store
-from jpgb_terminal.sync import service
-from jpgb_terminal.sync.service import SyncReport
 
 
 def hold_for_pulled_statuses(
@@ -57,24 +51,3 @@ def hold_for_pulled_statuses(
             )
         session.flush()
     return held
-
-
-def sync_once(local: Store, central_url: str, station_id: str, **options: Any) -> SyncReport:
-    """One round for this bench (jpgb_terminal.sync.service.sync_once, same options) with the
-    bench's pull policy unless `after_pull` says otherwise."""
-    options.setdefault("after_pull", hold_for_pulled_statuses)
-    return service.sync_once(local, central_url, station_id, **options)
-
-
-def watch(
-    local: Store,
-    central_url: str,
-    station_id: str,
-    stop: threading.Event,
-    *,
-    on_report: Callable[[SyncReport], None] | None = None,
-    **options: Any,
-) -> None:
-    """Sync this bench until `stop` is set (jpgb_terminal.sync.service.watch, same options)."""
-    options.setdefault("after_pull", hold_for_pulled_statuses)
-    service.watch(local, central_url, station_id, stop, on_report=on_report, **options)

@@ -1,4 +1,4 @@
-"""Reference tables shipped in `data/`: found beside the source tree or inside the wheel."""
+"""Find and read the reference tables shipped in `data/`, beside the source or inside the wheel."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 def data_dir() -> Path:
     """The directory holding the reference tables."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "data", here / "_data"):
+    package = Path(__file__).resolve().parent.parent  # jpgb_terminal/
+    for candidate in (package.parent / "data", package / "_data"):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(
