@@ -7,7 +7,11 @@ hash of the event before it, and that its `hash` is the SHA-256 of its canonical
 (`jpgb_terminal.audit.chain`).  The sync bookkeeping says how far each chain must reach, so
 deleting the newest events is caught too.  Then every weight record is compared with the
 payload of its `parcel.weighed` event, every such event must have its weight record, and every
-parcel's billed weight must be one of its weight records.
+parcel's billed weight must be one of its weight records.  With `state=True` the events are
+also replayed into a fresh projection and every derived table compared with the stored one
+(`jpgb_terminal.audit.state`): a parcel billed on a weighing other than the rule's (the newest,
+by measurement time), an edited fee, a closed hold, a deleted decision or an edited status is
+named there, table, key and column.
 
 A hash chain alone cannot stop someone who rewrites a whole chain and recomputes every hash;
 the copy at central (or at another station) can: `compare_stores` checks that two stores agree
@@ -30,6 +34,7 @@ from jpgb_terminal.audit.chains import (
     reach_expected,
     verify_chains,
 )
+from jpgb_terminal.audit.state import StateReport, verify_state
 from jpgb_terminal.audit.weights import verify_weights, weight_mismatches
 from jpgb_terminal.store.handles import EVENT, PARCEL
 from jpgb_terminal.store.handles import WEIGHT_RECORD as WEIGHT
@@ -42,6 +47,7 @@ __all__ = [
     "Batch",
     "Break",
     "ChainReport",
+    "StateReport",
     "VerifyReport",
     "chain_batches",
     "compare_stores",
@@ -60,11 +66,17 @@ class VerifyReport:
     chains: list[ChainReport] = field(default_factory=list)
     weights_checked: int = 0
     weight_problems: list[Break] = field(default_factory=list)
+    state: StateReport | None = None  # the replay, when it was asked for
 
     @property
     def ok(self) -> bool:
-        """True when every chain is intact and every weight matches its event."""
-        return not self.weight_problems and all(c.broken is None for c in self.chains)
+        """True when every chain is intact, every weight matches its event, and the state
+        (when checked) is what the events make."""
+        return (
+            not self.weight_problems
+            and all(c.broken is None for c in self.chains)
+            and (self.state is None or self.state.ok)
+        )
 
     @property
     def events(self) -> int:
@@ -76,13 +88,17 @@ class VerifyReport:
         return [c.broken for c in self.chains if c.broken is not None] + self.weight_problems
 
 
-def verify_store(conn: Connection) -> VerifyReport:
-    """Check every chain, how far each must reach, and every weight, in one store."""
+def verify_store(conn: Connection, *, state: bool = False) -> VerifyReport:
+    """Check every chain, how far each must reach, and every weight, in one store; with
+    `state`, also replay the events and compare every derived table with the stored one."""
     expected = reach_expected(conn)
     chains = verify_chains(conn)
     check_reach(chains, expected)
     checked, problems = verify_weights(conn)
-    return VerifyReport(sorted(chains, key=lambda c: c.station_id), checked, problems)
+    report = VerifyReport(sorted(chains, key=lambda c: c.station_id), checked, problems)
+    if state:
+        report.state = verify_state(conn)
+    return report
 
 
 def compare_stores(
