@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, String, Table, and_, select
 
 from jpgb_terminal.audit.replay import ReplayOutcome, replayed
-from jpgb_terminal.privacy.purge import ANONYMISED_NAME
+from jpgb_terminal.privacy.fields import ANONYMISED_NAME
 from jpgb_terminal.store import handles as h
 
 FETCH = 5_000  # rows per round trip on each side
