@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, String, Table, and_, select
+from sqlalchemy import ColumnElement, Connection, Select, String, Table, and_, select
 
 from jpgb_terminal.audit.replay import ReplayOutcome, replayed
 from jpgb_terminal.privacy.fields import ANONYMISED_NAME
@@ -165,19 +165,50 @@ def _columns(table: Table, left_out: frozenset[str]) -> list[ColumnElement[Any]]
     return cols
 
 
-def _rows(conn: Connection, table: Table, left_out: frozenset[str]) -> Iterator[tuple[Any, ...]]:
-    """The table's compared columns in key order, key columns first, read in batches."""
+def _select(conn: Connection, table: Table, left_out: frozenset[str]) -> Select[Any]:
+    """The table's compared columns, key columns first, in key order."""
     keys = list(table.primary_key.columns)
     rest = [c for c in _columns(table, left_out) if c.name not in {k.name for k in keys}]
     # Byte order on both sides (SQLite's default; "C" on PostgreSQL), which is Python's order
     # of str, so the two sides can be walked together.
     postgres = conn.dialect.name == "postgresql"
     order = [k.collate("C") if postgres and isinstance(k.type, String) else k for k in keys]
-    stmt = select(*keys, *rest).order_by(*order)
+    return select(*keys, *rest).order_by(*order)
+
+
+def _rows(conn: Connection, table: Table, left_out: frozenset[str]) -> Iterator[tuple[Any, ...]]:
+    """The table's compared values as Python values, read in batches."""
+    stmt = _select(conn, table, left_out)
     result = conn.execute(stmt, execution_options={"stream_results": True, "yield_per": FETCH})
     for partition in result.partitions(FETCH):
         for row in partition:
             yield tuple(row)
+
+
+def _raw_rows(
+    conn: Connection, table: Table, left_out: frozenset[str]
+) -> Iterator[tuple[Any, ...]]:
+    """The same rows as sqlite3 stores them, with no per-value conversion (the fast path)."""
+    stmt = _select(conn, table, left_out)
+    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    raw: Any = conn.connection.dbapi_connection
+    cur = raw.cursor()
+    try:
+        cur.execute(sql)
+        while rows := cur.fetchmany(FETCH):
+            yield from rows
+    finally:
+        cur.close()
+
+
+def _typed_row(
+    conn: Connection, table: Table, left_out: frozenset[str], key: tuple[Any, ...]
+) -> tuple[Any, ...] | None:
+    """One row by its key, as Python values."""
+    keys = list(table.primary_key.columns)
+    stmt = _select(conn, table, left_out).where(*(k == v for k, v in zip(keys, key, strict=True)))
+    row = conn.execute(stmt).first()
+    return tuple(row) if row is not None else None
 
 
 def _column_names(table: Table, left_out: frozenset[str]) -> list[str]:
@@ -204,7 +235,12 @@ def compare_table(
     check = TableCheck(table.name)
     columns = _column_names(table, left_out)
     nkeys = len(table.primary_key.columns)
-    left_rows, right_rows = _rows(left, table, left_out), _rows(right, table, left_out)
+    # Two SQLite files written through the same column types hold the same bytes for the
+    # same values: their rows are compared as stored, and only a row that differs there is
+    # read again as Python values to decide (this can cost time, never a verdict).
+    raw = left.dialect.name == right.dialect.name == "sqlite"
+    read = _raw_rows if raw else _rows
+    left_rows, right_rows = read(left, table, left_out), read(right, table, left_out)
     a, b = next(left_rows, None), next(right_rows, None)
 
     def found(row: tuple[Any, ...], problem: str, column: str | None = None, **sides: Any) -> None:
@@ -227,6 +263,9 @@ def compare_table(
         check.left_rows += 1
         check.right_rows += 1
         if a != b:
+            if raw:
+                a = _typed_row(left, table, left_out, a[:nkeys]) or a
+                b = _typed_row(right, table, left_out, b[:nkeys]) or b
             i = _first_column(columns, a, b)
             if i is not None:
                 found(
