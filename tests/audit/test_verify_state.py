@@ -256,6 +256,10 @@ def test_central_on_postgresql_is_what_the_stations_events_make(
     try:
         with central.engine.connect() as conn:
             assert verify_state(conn).ok
+            with a.engine.connect() as pulled_conn:
+                synced = compare_states(("A", pulled_conn), ("central", conn))
+        # After the sync the bench and central hold the same state, whatever the database.
+        assert synced.ok, [d.line() for d in synced.differences()]
         with central.engine.begin() as conn:
             conn.execute(text("UPDATE weight_record SET grams = grams + 1000"))
         with central.engine.connect() as conn:
