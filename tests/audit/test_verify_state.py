@@ -272,3 +272,35 @@ def test_central_on_postgresql_is_what_the_stations_events_make(
         b.dispose()
     assert (first.table, first.column) == ("weight_record", "grams")
     assert pulled.ok, [d.line() for d in pulled.differences()]
+
+
+def test_an_event_the_projections_refuse_is_left_out_and_listed(copy: Path) -> None:
+    from jpgb_terminal.services.events import append_event
+
+    store = open_store(f"sqlite:///{copy}")
+    try:
+        with store.transaction() as s:
+            append_event(s, Actor(STATION, "aiko"), "parcel.cleared", {}, tracking_no=jp12(999))
+    finally:
+        store.dispose()
+    report = _state(copy)
+    # Central would quarantine it the same way: nothing was projected, here or there.
+    assert report.ok
+    assert report.replay is not None
+    (refused,) = report.replay.refused
+    assert "parcel.cleared" in refused and "no receipt of this parcel" in refused
+
+
+def test_an_event_held_in_quarantine_is_not_replayed(copy: Path) -> None:
+    _tamper(
+        copy,
+        "INSERT INTO quarantine (station_id, seq, event_id, kind, tracking_no, stored, reason, "
+        "content, state, noted_at) SELECT station_id, seq, event_id, kind, tracking_no, 1, "
+        "'test', '{}', 'open', occurred_at FROM event WHERE kind = 'parcel.decided'",
+    )
+    report = _state(copy)
+    assert report.replay is not None and report.replay.quarantined == 1
+    # Central never projects it, so a store that holds its decision holds what no event makes.
+    first = report.differences()[0]
+    assert (first.table, first.key, first.column) == ("parcel", SOLD, "state")
+    assert {d.table for d in report.differences()} >= {"decision", "sale"}
