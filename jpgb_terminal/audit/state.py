@@ -14,7 +14,7 @@ travel in events:
   personal field empty) is compared instead, as the column `anonymised`;
 - operator `pin_hash` (a credential: it travels beside `operator.pin_changed`, not in it),
   `failed_attempts` and `locked_until` (a login counter and a lockout, kept in the row alone at
-  central: README, "Operators");
+  central: `jpgb_terminal.services.operators`);
 - shipment `recipient_*`: personal data that never travels (README, "Outbound");
 - tracking range `next_serial`: the bench's own counter, advanced as it labels boxes;
 - sync bookkeeping (`sync_state`, `station_sequence`, `event_order`, `sync_issue`,
