@@ -9,6 +9,7 @@ verifier hashes once more and checks they are the baseline's bytes, all million 
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import tempfile
 import time
@@ -28,17 +29,19 @@ from jpgb_terminal.audit.chain import (
 from jpgb_terminal.audit.verify import chain_batches, hex_digests, verify_chains
 from jpgb_terminal.store import open_store
 
-N = 1_000_000
+# A smaller count while developing: JPGB_BENCH_AUDIT_EVENTS=20000 make bench (or python -m bench audit).
+N = int(os.environ.get("JPGB_BENCH_AUDIT_EVENTS", "1000000"))
 CHUNK = 50_000
 STATION = "BENCH"
 START = datetime(2026, 11, 26, 0, 0, tzinfo=UTC)
 
 
-def _events(n: int) -> Iterator[tuple[tuple[object, ...], bytes]]:
-    """(row, canonical bytes) for a realistic mix: receipts and weighings, one parcel each."""
+def _events(n: int, pair: int = 0) -> Iterator[tuple[tuple[object, ...], bytes]]:
+    """(row, canonical bytes) for a realistic mix: receipts and weighings, one parcel each
+    (`pair=1` weighs each parcel right after its receipt, as a bench does)."""
     prev = GENESIS
     for seq in range(1, n + 1):
-        parcel = f"{5000_0000_000 + seq // 2:011d}0"
+        parcel = f"{5000_0000_000 + (seq + pair) // 2:011d}0"
         at = START + timedelta(milliseconds=137 * seq)
         if seq % 2:
             kind = "parcel.received"
@@ -75,7 +78,7 @@ def _events(n: int) -> Iterator[tuple[tuple[object, ...], bytes]]:
         prev = digest
 
 
-def _setup(path: Path) -> tuple[float, str]:
+def _setup(path: Path, n: int = N, pair: int = 0) -> tuple[float, str]:
     """Write the chain with bulk inserts; the seconds hashlib alone took on its bytes, and a
     digest of all those bytes in order."""
     open_store(f"sqlite:///{path}").dispose()
@@ -86,7 +89,7 @@ def _setup(path: Path) -> tuple[float, str]:
     everything = hashlib.sha256()
     rows: list[tuple[object, ...]] = []
     blobs: list[bytes] = []
-    for row, data in _events(N):
+    for row, data in _events(n, pair):
         rows.append(row)
         blobs.append(data)
         if len(rows) == CHUNK:

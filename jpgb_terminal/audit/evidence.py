@@ -7,9 +7,12 @@ from typing import Any
 
 from sqlalchemy import Connection, String, Text, cast, select, type_coerce
 
-from jpgb_terminal.audit.verify import EVENT, PARCEL, WEIGHT, event_problem, weight_mismatches
+from jpgb_terminal.audit.chains import event_problem
+from jpgb_terminal.audit.weights import weight_mismatches
 from jpgb_terminal.clock import WAREHOUSE_TZ
 from jpgb_terminal.errors import NotFound
+from jpgb_terminal.store.handles import EVENT, PARCEL
+from jpgb_terminal.store.handles import WEIGHT_RECORD as WEIGHT
 
 
 def _frame_text(frame: bytes | None) -> str | None:
@@ -45,9 +48,16 @@ def weighing_evidence(conn: Connection, tracking_no: str) -> dict[str, Any]:
         .where(WEIGHT.c.tracking_no == tracking_no)
         .order_by(WEIGHT.c.measured_at, WEIGHT.c.id)
     )
+    rows = list(conn.execute(stmt))
     weighings = []
-    for row in conn.execute(stmt):
+    # The rule bills the newest weighing by (measured_at, event id), whatever its source.
+    rule = max(rows, key=lambda r: (r.measured_at, r.event_id), default=None)
+    for row in rows:
         problems = weight_mismatches(row)
+        if row.id == parcel.weight_id and rule is not None and rule.id != row.id:
+            problems.append(
+                f"billed, but the rule bills the newest weighing ({rule.id}, {rule.grams} g)"
+            )
         if row.e_seq is not None:
             chain_problem = event_problem(conn, row.e_station_id, row.e_seq)
             if chain_problem:

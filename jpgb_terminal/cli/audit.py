@@ -1,4 +1,4 @@
-"""`jpgb audit verify`: check every audit chain and every weight in one or more stores."""
+"""`jpgb audit verify`: check every audit chain, every weight and the state in one or more stores."""
 
 from __future__ import annotations
 
@@ -33,11 +33,22 @@ def verify(
     with_central: Annotated[
         bool, typer.Option("--central", help="Also check the central store from the settings.")
     ] = False,
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            help="Another store to check and to compare with the first one: their chains and "
+            "their state, table by table and row by row.",
+            metavar="URL",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     config: ConfigOpt = None,
 ) -> None:
-    """Verify every station's chain (hashes, links, no gaps) and that every weight matches its
-    event; exit 1 naming the first broken event."""
+    """Verify every station's chain (hashes, links, no gaps), that every weight matches its
+    event, and that every derived table holds what the events make (replayed into a fresh
+    projection); exit 1 naming the first broken event or difference."""
+    from jpgb_terminal.audit.state import Difference, compare_states
     from jpgb_terminal.audit.verify import Break, VerifyReport, compare_stores, verify_store
     from jpgb_terminal.store.engine import display_url, normalize_url
 
@@ -48,17 +59,20 @@ def verify(
             typer.echo("error: no central store is configured", err=True)
             raise typer.Exit(2)
         urls.append(settings.central)
+    if against:
+        urls.append(against)
     checked: list[tuple[str, Any, VerifyReport]] = []
     opened = []
     results: list[dict[str, Any]] = []
-    first: Break | None = None
+    first: Break | Difference | None = None
+    state_cross: list[Difference] = []
     try:
         for url in urls:
             with handled_errors():
                 engine = _reader(url)
                 opened.append(engine)
                 conn = engine.connect()
-                report = verify_store(conn)
+                report = verify_store(conn, state=True)
             name = display_url(normalize_url(url))
             checked.append((name, conn, report))
             results.append(_report_dict(name, report))
@@ -66,12 +80,17 @@ def verify(
         for i in range(len(checked)):
             for j in range(i + 1, len(checked)):
                 cross += compare_stores(checked[i], checked[j])
+        if against:
+            (name_a, conn_a, _), (name_b, conn_b, _) = checked[0], checked[-1]
+            state_cross = compare_states((name_a, conn_a), (name_b, conn_b)).differences()
         for _name, _conn, report in checked:
-            breaks = report.breaks()
-            if breaks and first is None:
-                first = breaks[0]
-        if first is None and cross:
-            first = cross[0]
+            problems: list[Break | Difference] = [*report.breaks()]
+            problems += report.state.differences() if report.state else []
+            if problems and first is None:
+                first = problems[0]
+        if first is None:
+            disagreements: list[Break | Difference] = [*cross, *state_cross]
+            first = disagreements[0] if disagreements else None
     finally:
         for _name, conn, _report in checked:
             conn.close()
@@ -84,6 +103,7 @@ def verify(
                     "ok": first is None,
                     "stores": results,
                     "disagreements": [b.line() for b in cross],
+                    "state_disagreements": [d.line() for d in state_cross],
                 },
                 indent=2,
             )
@@ -93,8 +113,11 @@ def verify(
             _print_report(result)
         for b in cross:
             console.print(f"[red]DISAGREE[/] {b.line()}", highlight=False)
+        for d in state_cross:
+            console.print(f"[red]DISAGREE[/] {d.line()}", highlight=False)
     if first is not None:
-        err_console.print(f"[bold red]first broken event:[/] {first.line()}", highlight=False)
+        what = "first difference" if isinstance(first, Difference) else "first broken event"
+        err_console.print(f"[bold red]{what}:[/] {first.line()}", highlight=False)
         raise typer.Exit(1)
 
 
@@ -130,6 +153,29 @@ def _report_dict(name: str, report: Any) -> dict[str, Any]:
         ],
         "weights_checked": report.weights_checked,
         "weight_problems": [b.line() for b in report.weight_problems],
+        "state": _state_dict(report.state),
+    }
+
+
+def _state_dict(state: Any) -> dict[str, Any] | None:
+    if state is None:
+        return None
+    replay = state.replay
+    return {
+        "ok": state.ok,
+        "rows": state.rows,
+        "tables": {
+            t.table: {
+                "stored": t.left_rows,
+                "replayed": t.right_rows,
+                "differences": t.differences,
+                "first": t.first.line() if t.first else None,
+            }
+            for t in state.tables
+        },
+        "replayed_events": replay.applied if replay else 0,
+        "quarantined_events": replay.quarantined if replay else 0,
+        "refused_events": list(replay.refused) if replay else [],
     }
 
 
@@ -151,3 +197,20 @@ def _print_report(result: dict[str, Any]) -> None:
             )
     for problem in result["weight_problems"]:
         console.print(f"  [red]WEIGHT[/] {problem}", highlight=False)
+    state = result["state"]
+    if state is None:
+        return
+    tables = state["tables"]
+    if state["ok"]:
+        console.print(
+            f"  state: {state['rows']} row(s) in {len(tables)} table(s) are what the "
+            f"{state['replayed_events']} replayed event(s) make",
+            highlight=False,
+        )
+    for name, table in tables.items():
+        if table["first"]:
+            more = table["differences"] - 1
+            tail = f" (and {more} more in {name})" if more else ""
+            console.print(f"  [red]STATE[/] {table['first']}{tail}", highlight=False)
+    for refused in state["refused_events"]:
+        console.print(f"  not replayable: {refused}", highlight=False)

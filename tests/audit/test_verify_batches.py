@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, String, Text, cast, delete, select, type_coerce, update
 
-from jpgb_terminal.audit import verify
+from jpgb_terminal.audit import batches as chain_reading
 from jpgb_terminal.audit.chain import GENESIS, canonical_event, canonical_time, event_hash
 from jpgb_terminal.audit.verify import EVENT, chain_batches, verify_chains
 from jpgb_terminal.services.context import Actor
@@ -113,8 +113,8 @@ def _batched(conn: Connection) -> dict[str, tuple[int, int | None]]:
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Batches of three: chains start, break and end inside batches and on their edges."""
-    monkeypatch.setattr(verify, "FETCH", 3)
-    monkeypatch.setattr(verify, "SQLITE_FETCH", 3)
+    monkeypatch.setattr(chain_reading, "FETCH", 3)
+    monkeypatch.setattr(chain_reading, "SQLITE_FETCH", 3)
 
 
 def test_the_store_builds_the_same_bytes_as_python(store: Store, small_batches: None) -> None:

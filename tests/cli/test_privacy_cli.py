@@ -15,8 +15,10 @@ from jpgb_terminal.privacy import crypto
 from jpgb_terminal.privacy.crypto import Cipher
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.decisions import decide
+from jpgb_terminal.services.holds import hold_by_operator
 from jpgb_terminal.services.receiving import receive
 from jpgb_terminal.store import open_store
+from jpgb_terminal.store.tables import PreAlert
 from tests.factories import STAFF, STATION, jp12, populate
 
 runner = CliRunner()
@@ -78,8 +80,11 @@ def test_purge_dry_run_then_for_real(sqlite_url: str) -> None:
     populate(store)
     t0 = datetime(2025, 1, 10, 1, 0, tzinfo=UTC)
     with store.transaction() as s:
+        # C1's own parcel, announced then, and held (audit verify proves the state it leaves).
+        s.add(PreAlert(tracking_no=jp12(50), customer_id="C1", created_at=t0))
+        s.flush()
         receive(s, STAFF, jp12(50), at=t0)
-        s.connection().execute(text("UPDATE parcel SET customer_id = 'C1'"))
+        hold_by_operator(s, STAFF, jp12(50), "other", "sender asked to have it back")
     with store.transaction() as s:
         decide(s, Actor(STATION, "kenji"), jp12(50), "return", "sender asked", at=t0)
     store.dispose()
