@@ -15,6 +15,7 @@ from sqlalchemy import Table, and_, select
 
 from jpgb_terminal.projections.events import SyncEvent, weighing_row
 from jpgb_terminal.projections.parcels import FINAL
+from jpgb_terminal.projections.tracking_blocks import check_box_number, project_range_blocks
 from jpgb_terminal.projections.unit_of_work import Applier, UnitOfWork
 from jpgb_terminal.store.handles import (
     BOX,
@@ -115,6 +116,8 @@ def _box_packed(p: UnitOfWork, e: SyncEvent) -> None:
     payload = e.payload
     if not _shipment_known(p, e) or _exists(p, BOX, id=payload["box_id"]):
         return
+    if not check_box_number(p, e):
+        return
     length, width, height = (int(d) for d in payload["dims_cm"])
     p.conn.execute(
         BOX.insert(),
@@ -195,6 +198,7 @@ def _tracking_range_added(p: UnitOfWork, e: SyncEvent) -> None:
             "created_by": payload.get("created_by"),
         },
     )
+    project_range_blocks(p, e)
 
 
 APPLIERS: dict[str, Applier] = {

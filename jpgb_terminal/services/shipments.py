@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -28,6 +28,7 @@ from jpgb_terminal.services.csv_files import ImportRejected, decode_csv_bytes, o
 from jpgb_terminal.services.errors import NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.services.records import CUSTOMER, HOLD, PARCEL
+from jpgb_terminal.services.tracking_blocks import plan_blocks, record_blocks
 from jpgb_terminal.store.outbound import (
     Box,
     BoxWeight,
@@ -672,7 +673,7 @@ class RangeView:
 
     @property
     def left(self) -> int:
-        """Numbers not yet used."""
+        """Numbers the range held when added; its blocks say how far each station has got."""
         return self.last_serial - self.next_serial + 1
 
     @property
@@ -695,9 +696,14 @@ def add_range(
     last: int,
     *,
     country: str = "JP",
+    stations: Sequence[str] = (),
     at: datetime | None = None,
 ) -> RangeView:
-    """Register serials `first`..`last` the carrier issued for `service`; overlaps are refused."""
+    """Register serials `first`..`last` the carrier issued for `service`; overlaps are refused.
+
+    The range is split between `stations` (this one alone when none are named): each gives
+    out numbers only from its own block (services.tracking_blocks).
+    """
     service = service.lower()
     prefix = prefix.upper()
     country = country.upper()
@@ -734,8 +740,10 @@ def add_range(
         "created_at": at,
         "created_by": actor.operator,
     }
+    blocks = plan_blocks(row, stations or (actor.station_id,))
     conn.execute(TRACKING_RANGE.insert(), row)
-    append_event(session, actor, "tracking_range.added", {**row, "created_at": at}, at=at)
+    payload = {**row, "created_at": at, "blocks": record_blocks(conn, blocks)}
+    append_event(session, actor, "tracking_range.added", payload, at=at)
     return RangeView(range_id, service, prefix, country, first, first, last)
 
 
@@ -750,42 +758,3 @@ def list_ranges(conn: Connection, service: str | None = None) -> list[RangeView]
         )
         for r in conn.execute(stmt)
     ]
-
-
-def take_number(session: Session, service: str) -> tuple[str, str]:
-    """The next unused S10 number of the service's ranges and the range it came from.
-
-    The serial is taken in the caller's transaction: a box that fails to pack gives it back.
-    """
-    conn = session.connection()
-    stmt = (
-        select(TRACKING_RANGE)
-        .where(
-            TRACKING_RANGE.c.service == service,
-            TRACKING_RANGE.c.next_serial <= TRACKING_RANGE.c.last_serial,
-        )
-        .order_by(TRACKING_RANGE.c.created_at, TRACKING_RANGE.c.id)
-        .limit(1)
-    )
-    if conn.dialect.name == "postgresql":
-        # Two benches packing at once must not take the same serial.
-        stmt = stmt.with_for_update()
-    row = conn.execute(stmt).first()
-    if row is None:
-        known = list_ranges(conn, service)
-        if not known:
-            raise ServiceError(
-                f"no tracking-number range for {service}: scan the carrier's pre-printed label, "
-                f"or add one with `jpgb shipment range add --service {service} ...`"
-            )
-        last = known[-1]
-        raise ServiceError(
-            f"the {service} tracking-number range is exhausted (last {last.last_number}): "
-            f"scan a pre-printed label, or add a range with `jpgb shipment range add`"
-        )
-    conn.execute(
-        TRACKING_RANGE.update()
-        .where(TRACKING_RANGE.c.id == row.id)
-        .values(next_serial=row.next_serial + 1)
-    )
-    return make_s10(row.prefix, row.next_serial, row.country), row.id
