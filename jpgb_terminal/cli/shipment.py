@@ -248,7 +248,7 @@ def range_list(
     if not ranges:
         console.print("no ranges", highlight=False)
     for r in ranges:
-        mine = [b for b in blocks if b.range_id == r.id]
+        mine = sorted((b for b in blocks if b.range_id == r.id), key=lambda b: b.first_serial)
         left = sum(b.left for b in mine)
         console.print(
             f"{r.service:8} {r.first_number} .. {r.last_number}  left {left}", highlight=False
