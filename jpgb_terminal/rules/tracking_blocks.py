@@ -34,10 +34,6 @@ class Block:
         """How many serials the block holds."""
         return self.last - self.first + 1
 
-    def holds(self, serial: int) -> bool:
-        """Whether `serial` lies in the block."""
-        return self.first <= serial <= self.last
-
     def overlaps(self, first: int, last: int) -> bool:
         """Whether the block shares a serial with `first`..`last`."""
         return self.first <= last and first <= self.last
