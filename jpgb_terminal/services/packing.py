@@ -243,7 +243,7 @@ def pack_box(
         number, range_id, block_id = take_block_number(session, actor, view.service)
         source = "range"
     # Before the label prints: no number on a box known here, no scan of a range's number.
-    used = number_refusal(conn, actor.station_id, number, scanned=source == "scanned")
+    used = number_refusal(conn, number, scanned=source == "scanned")
     if used is not None:
         raise PackingRefused("outbound_number_used", used)
     box_id = new_id()

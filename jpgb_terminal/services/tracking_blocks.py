@@ -188,10 +188,11 @@ def _no_number(conn: Connection, station_id: str, service: str) -> str:
     own = [b for b in blocks if b.station_id == station_id]
     if not own:
         return f"no block of the {service} ranges belongs to station {station_id}: {ask}"
-    return f"the {service} numbers of station {station_id} are used up (last {own[-1].last_number}): {ask}"
+    last = own[-1].last_number
+    return f"the {service} numbers of station {station_id} are used up (last {last}): {ask}"
 
 
-def number_refusal(conn: Connection, station_id: str, number: str, *, scanned: bool) -> str | None:
+def number_refusal(conn: Connection, number: str, *, scanned: bool) -> str | None:
     """Why `number` may not go on a box here (one line), or None when it may.
 
     A number on any box this store knows is refused; so is a scanned label inside a
