@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +20,11 @@ from jpgb_terminal.cli.common import (
     operator_login,
     settings_for,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from jpgb_terminal.services.tracking_blocks import BlockView
 
 app = typer.Typer(
     help="Shipment requests: import, show, hand over; carrier number ranges.",
@@ -145,12 +150,21 @@ def range_add(
     first: Annotated[int, typer.Option("--from", help="First serial (8 digits).", min=0)],
     last: Annotated[int, typer.Option("--to", help="Last serial (8 digits).", min=0)],
     country: Annotated[str, typer.Option("--country", help="Country of origin.")] = "JP",
+    stations: Annotated[
+        str | None,
+        typer.Option(
+            "--stations",
+            help="Comma-separated stations to split the range between (default: this one).",
+            metavar="A,B,...",
+        ),
+    ] = None,
     db: DbOpt = None,
     config: ConfigOpt = None,
     station: StationOpt = None,
 ) -> None:
     """Register a range of S10 numbers a carrier issued (check digits are computed).
 
+    The range is split into one block per station; each bench numbers only from its own.
     Setup, like importing pre-alerts: the station's administrator runs it, with no PIN.
     """
     from jpgb_terminal.services.context import Actor
@@ -158,6 +172,7 @@ def range_add(
 
     settings = settings_for(config, db, station)
     store = open_cli_store(settings)
+    names = [n for n in (stations or "").split(",") if n.strip()]
     with handled_errors(), store.transaction() as session:
         added = add_range(
             session,
@@ -167,11 +182,51 @@ def range_add(
             first,
             last,
             country=country,
+            stations=names,
         )
+        blocks = [b for b in _blocks(session.connection(), service) if b.range_id == added.id]
     console.print(
         f"{added.service}: {added.first_number} .. {added.last_number} ({added.left} numbers)",
         highlight=False,
     )
+    for b in blocks:
+        console.print(
+            f"  {b.station_id}: {b.first_number} .. {b.last_number} ({b.left} numbers)",
+            highlight=False,
+        )
+
+
+@range_app.command("give")
+def range_give(
+    service: Annotated[str, typer.Option("--service", help="Service code, e.g. ems.")],
+    to_station: Annotated[str, typer.Option("--to", help="The station to give numbers to.")],
+    count: Annotated[int, typer.Option("--count", help="How many numbers.", min=1)],
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+    station: StationOpt = None,
+) -> None:
+    """Hand the last unused numbers of this station's block over to another station.
+
+    Only a block's owner can do this, so it is safe offline; it syncs as an event.
+    """
+    from jpgb_terminal.services.context import Actor
+    from jpgb_terminal.services.tracking_blocks import hand_over_block
+
+    settings = settings_for(config, db, station)
+    store = open_cli_store(settings)
+    with handled_errors(), store.transaction() as session:
+        given = hand_over_block(session, Actor(settings.station_id), service, to_station, count)
+    console.print(
+        f"{given.service}: {given.first_number} .. {given.last_number} "
+        f"({given.left} numbers) now belong to {given.station_id}",
+        highlight=False,
+    )
+
+
+def _blocks(conn: Connection, service: str | None) -> list[BlockView]:
+    from jpgb_terminal.services.tracking_blocks import list_blocks
+
+    return list_blocks(conn, service)
 
 
 @range_app.command("list")
@@ -182,19 +237,27 @@ def range_list(
     db: DbOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Every range with the numbers left in it."""
+    """Every range and its blocks, with the numbers left in each as far as this store knows."""
     from jpgb_terminal.services.shipments import list_ranges
 
     settings = settings_for(config, db)
     store = open_cli_store(settings)
     with handled_errors(), store.transaction() as session:
         ranges = list_ranges(session.connection(), service)
+        blocks = _blocks(session.connection(), service)
     if not ranges:
         console.print("no ranges", highlight=False)
     for r in ranges:
+        mine = sorted((b for b in blocks if b.range_id == r.id), key=lambda b: b.first_serial)
+        left = sum(b.left for b in mine)
         console.print(
-            f"{r.service:8} {r.first_number} .. {r.last_number}  left {r.left}", highlight=False
+            f"{r.service:8} {r.first_number} .. {r.last_number}  left {left}", highlight=False
         )
+        for b in mine:
+            console.print(
+                f"  {b.station_id:12} {b.first_number} .. {b.last_number}  left {b.left}",
+                highlight=False,
+            )
 
 
 def _day(text: str) -> date:

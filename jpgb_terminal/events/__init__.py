@@ -18,10 +18,12 @@ from jpgb_terminal.events.outbound import (
     BoxWeighed,
     ParcelPacked,
     ParcelShipped,
+    RangeBlock,
     ShipmentHandedOver,
     ShipmentImported,
     ShipmentLine,
     ShipmentParcelConfirmed,
+    TrackingBlockHanded,
     TrackingRangeAdded,
 )
 from jpgb_terminal.events.parcels import (
@@ -103,12 +105,14 @@ __all__ = [
     "PrealertRecorded",
     "PriceListPublished",
     "QuarantineResolved",
+    "RangeBlock",
     "ReceiptReviewed",
     "Sale",
     "ShipmentHandedOver",
     "ShipmentImported",
     "ShipmentLine",
     "ShipmentParcelConfirmed",
+    "TrackingBlockHanded",
     "TrackingRangeAdded",
     "decode",
 ]

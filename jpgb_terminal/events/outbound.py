@@ -5,12 +5,12 @@ Recipient details are personal data and never travel in events (README, "Outboun
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import ClassVar
 
-from jpgb_terminal.events.base import Event
+from jpgb_terminal.events.base import OMIT_NONE, Event
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,6 +75,8 @@ class BoxPacked(Event):
     outbound_tracking_no: str
     tracking_source: str
     range_id: str | None = None
+    # Boxes numbered before ranges were split into per-station blocks name no block.
+    block_id: str | None = field(default=None, metadata=OMIT_NONE)
     weight_id: str
     weight_g: int
     dims_cm: tuple[int, ...]
@@ -134,6 +136,31 @@ class TrackingRangeAdded(Event):
     last_serial: int
     created_at: datetime | None = None
     created_by: str | None = None
+    # Ranges added before they were split per station name no blocks: the adder's alone.
+    blocks: tuple[RangeBlock, ...] | None = field(default=None, metadata=OMIT_NONE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RangeBlock:
+    """One station's block of a range, as the range's event records it."""
+
+    id: str
+    station_id: str
+    first_serial: int
+    last_serial: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrackingBlockHanded(Event):
+    """The unused tail of a station's block handed to another station."""
+
+    kind: ClassVar[str] = "tracking.block_handed"
+    block_id: str
+    new_block_id: str
+    range_id: str
+    to_station: str
+    first_serial: int
+    last_serial: int
 
 
 TYPES: tuple[type[Event], ...] = (
@@ -145,4 +172,5 @@ TYPES: tuple[type[Event], ...] = (
     ParcelShipped,
     ShipmentHandedOver,
     TrackingRangeAdded,
+    TrackingBlockHanded,
 )

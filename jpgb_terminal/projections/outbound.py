@@ -24,6 +24,7 @@ from jpgb_terminal.events import (
 )
 from jpgb_terminal.projections.events import SyncEvent, weighing_row
 from jpgb_terminal.projections.parcels import FINAL
+from jpgb_terminal.projections.tracking_blocks import check_box_number, project_range_blocks
 from jpgb_terminal.projections.unit_of_work import Applier, UnitOfWork
 from jpgb_terminal.store.handles import (
     BOX,
@@ -119,6 +120,8 @@ def _box_weighed(p: UnitOfWork, e: SyncEvent, ev: BoxWeighed) -> None:
 def _box_packed(p: UnitOfWork, e: SyncEvent, ev: BoxPacked) -> None:
     if not _shipment_known(p, e, ev.shipment_id) or _exists(p, BOX, id=ev.box_id):
         return
+    if not check_box_number(p, e, ev):
+        return
     length, width, height = ev.dims_cm
     p.conn.execute(
         BOX.insert(),
@@ -198,6 +201,7 @@ def _tracking_range_added(p: UnitOfWork, e: SyncEvent, ev: TrackingRangeAdded) -
             "created_by": ev.created_by,
         },
     )
+    project_range_blocks(p, e, ev)
 
 
 APPLIERS: dict[str, Applier] = {

@@ -38,8 +38,8 @@ from jpgb_terminal.services.shipments import (
     ShipmentView,
     load_shipment,
     parcel_refusal,
-    take_number,
 )
+from jpgb_terminal.services.tracking_blocks import number_refusal, take_block_number
 from jpgb_terminal.services.weighing import MAX_GRAMS
 from jpgb_terminal.tracking import InvalidTrackingNumber, parse_tracking
 
@@ -241,19 +241,17 @@ def pack_box(
     priced = price_box(view, view.weight_g, dims, at, price_lists_in_store(conn))
     declaration = declaration_for(view)
     range_id: str | None = None
+    block_id: str | None = None
     if scanned_label:
         number = outbound_number(scanned_label)
         source = "scanned"
     else:
-        number, range_id = take_number(session, view.service)
+        number, range_id, block_id = take_block_number(session, actor, view.service)
         source = "range"
-    clash = conn.execute(
-        select(BOX.c.shipment_id).where(BOX.c.outbound_tracking_no == number)
-    ).first()
-    if clash is not None:
-        raise PackingRefused(
-            "outbound_number_used", f"{number} is already on the box of {clash.shipment_id}"
-        )
+    # Before the label prints: no number on a box known here, no scan of a range's number.
+    used = number_refusal(conn, number, scanned=source == "scanned")
+    if used is not None:
+        raise PackingRefused("outbound_number_used", used)
     box_id = new_id()
     length, width, height = dims
     packed = BoxPacked(
@@ -262,6 +260,7 @@ def pack_box(
         outbound_tracking_no=number,
         tracking_source=source,
         range_id=range_id,
+        block_id=block_id,
         weight_id=view.weight_id,
         weight_g=view.weight_g,
         dims_cm=(length, width, height),

@@ -52,7 +52,6 @@ from jpgb_terminal.services.tracking_ranges import (
     RangeView,
     add_range,
     list_ranges,
-    take_number,
 )
 
 __all__ = [
@@ -97,5 +96,4 @@ __all__ = [
     "parcel_refusal",
     "parse_shipment_csv",
     "shipment_id",
-    "take_number",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,13 +10,14 @@ from sqlalchemy import Connection, select
 from sqlmodel import Session
 
 from jpgb_terminal.clock import now
-from jpgb_terminal.events import TrackingRangeAdded
+from jpgb_terminal.events import RangeBlock, TrackingRangeAdded
 from jpgb_terminal.ids import new_id
 from jpgb_terminal.refdata import services
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import ServiceError
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.services.shipment_views import TRACKING_RANGE
+from jpgb_terminal.services.tracking_blocks import plan_blocks, record_blocks
 from jpgb_terminal.tracking import make_s10
 
 
@@ -33,7 +35,7 @@ class RangeView:
 
     @property
     def left(self) -> int:
-        """Numbers not yet used."""
+        """Numbers the range held when added; its blocks say how far each station has got."""
         return self.last_serial - self.next_serial + 1
 
     @property
@@ -56,9 +58,14 @@ def add_range(
     last: int,
     *,
     country: str = "JP",
+    stations: Sequence[str] = (),
     at: datetime | None = None,
 ) -> RangeView:
-    """Register serials `first`..`last` the carrier issued for `service`; overlaps are refused."""
+    """Register serials `first`..`last` the carrier issued for `service`; overlaps are refused.
+
+    The range is split between `stations` (this one alone when none are named): each gives
+    out numbers only from its own block (services.tracking_blocks).
+    """
     service = service.lower()
     prefix = prefix.upper()
     country = country.upper()
@@ -95,6 +102,7 @@ def add_range(
         "created_at": at,
         "created_by": actor.operator,
     }
+    blocks = plan_blocks(row, stations or (actor.station_id,))
     conn.execute(TRACKING_RANGE.insert(), row)
     added = TrackingRangeAdded(
         id=range_id,
@@ -106,6 +114,7 @@ def add_range(
         last_serial=last,
         created_at=at,
         created_by=actor.operator,
+        blocks=tuple(RangeBlock(**b) for b in record_blocks(conn, blocks)),
     )
     append_event(session, actor, added, at=at)
     return RangeView(range_id, service, prefix, country, first, first, last)
@@ -122,42 +131,3 @@ def list_ranges(conn: Connection, service: str | None = None) -> list[RangeView]
         )
         for r in conn.execute(stmt)
     ]
-
-
-def take_number(session: Session, service: str) -> tuple[str, str]:
-    """The next unused S10 number of the service's ranges and the range it came from.
-
-    The serial is taken in the caller's transaction: a box that fails to pack gives it back.
-    """
-    conn = session.connection()
-    stmt = (
-        select(TRACKING_RANGE)
-        .where(
-            TRACKING_RANGE.c.service == service,
-            TRACKING_RANGE.c.next_serial <= TRACKING_RANGE.c.last_serial,
-        )
-        .order_by(TRACKING_RANGE.c.created_at, TRACKING_RANGE.c.id)
-        .limit(1)
-    )
-    if conn.dialect.name == "postgresql":
-        # Two benches packing at once must not take the same serial.
-        stmt = stmt.with_for_update()
-    row = conn.execute(stmt).first()
-    if row is None:
-        known = list_ranges(conn, service)
-        if not known:
-            raise ServiceError(
-                f"no tracking-number range for {service}: scan the carrier's pre-printed label, "
-                f"or add one with `jpgb shipment range add --service {service} ...`"
-            )
-        last = known[-1]
-        raise ServiceError(
-            f"the {service} tracking-number range is exhausted (last {last.last_number}): "
-            f"scan a pre-printed label, or add a range with `jpgb shipment range add`"
-        )
-    conn.execute(
-        TRACKING_RANGE.update()
-        .where(TRACKING_RANGE.c.id == row.id)
-        .values(next_serial=row.next_serial + 1)
-    )
-    return make_s10(row.prefix, row.next_serial, row.country), row.id

@@ -168,3 +168,29 @@ class TrackingRange(SQLModel, table=True):
     last_serial: int
     created_at: datetime = _utc()
     created_by: str | None = Field(default=None, max_length=80)
+
+
+class TrackingBlock(SQLModel, table=True):
+    """Serials of a range that only one station gives out (README, "Tracking-number ranges").
+
+    `next_serial` is exact at the owner; elsewhere it follows the owner's boxes as they sync.
+    """
+
+    __tablename__ = "tracking_block"
+    __table_args__ = (
+        CheckConstraint(
+            "first_serial <= next_serial AND next_serial <= last_serial + 1",
+            name="ck_tracking_block_serials",
+        ),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    range_id: str = Field(index=True, max_length=36)
+    station_id: str = Field(index=True, max_length=40)
+    service: str = Field(max_length=16)
+    prefix: str = Field(max_length=2)
+    country: str = Field(max_length=2)
+    first_serial: int
+    next_serial: int
+    last_serial: int
+    created_at: datetime = _utc()

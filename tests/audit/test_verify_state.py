@@ -22,7 +22,7 @@ from jpgb_terminal.services.demo import seed_demo
 from jpgb_terminal.services.receiving import receive
 from jpgb_terminal.services.weighing import record_weight
 from jpgb_terminal.store import open_store
-from tests.factories import jp12
+from tests.factories import RawEvent, jp12
 
 STATION = "ST01"
 RECEIVED = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)
@@ -280,7 +280,9 @@ def test_an_event_the_projections_refuse_is_left_out_and_listed(copy: Path) -> N
     store = open_store(f"sqlite:///{copy}")
     try:
         with store.transaction() as s:
-            append_event(s, Actor(STATION, "aiko"), "parcel.cleared", {}, tracking_no=jp12(999))
+            append_event(
+                s, Actor(STATION, "aiko"), RawEvent("parcel.cleared", {}), tracking_no=jp12(999)
+            )
     finally:
         store.dispose()
     report = _state(copy)

@@ -35,6 +35,7 @@ WRITTEN = {
     "parcel.shipped": "outbound",
     "shipment.handed_over": "outbound",
     "tracking_range.added": "outbound",
+    "tracking.block_handed": "tracking_blocks",
     "price_list.published": "price_lists",
     "sync.quarantine_resolved": "sync_records",
 }

@@ -21,8 +21,9 @@ from jpgb_terminal.services.packing import (
 )
 from jpgb_terminal.services.records import load_parcel
 from jpgb_terminal.services.shipments import add_range, import_shipments, load_shipment
+from jpgb_terminal.services.tracking_blocks import list_blocks, take_block_number
 from jpgb_terminal.store import Store, open_store
-from jpgb_terminal.store.outbound import Box, BoxWeight, Shipment, TrackingRange
+from jpgb_terminal.store.outbound import Box, BoxWeight, Shipment
 from jpgb_terminal.store.tables import Event, Parcel
 from jpgb_terminal.sync.apply import apply_events
 from jpgb_terminal.sync.wire import read_station_events
@@ -76,13 +77,13 @@ def test_pack_from_range_then_hand_over(store: Store) -> None:
     assert {state_of(store, jp12(1)), state_of(store, jp12(4))} == {"packed"}
     with store.transaction() as s:
         [weight] = list(s.exec(select(BoxWeight)))
-        rng = s.exec(select(TrackingRange)).one()
+        [block] = list_blocks(s.connection())
         kinds = [e.kind for e in s.exec(select(Event).order_by(Event.seq))]  # type: ignore[arg-type]
     # The box weight carries the same evidence as a receipt weight.
     assert weight.raw_frame == FRAME and weight.scale_id == "sim-1"
     assert weight.protocol == "mt-sics" and weight.operator == "aiko"
     assert weight.station_id == "ST01" and weight.measured_at == AT
-    assert rng.next_serial == 501
+    assert block.next_serial == 501 and block.station_id == "ST01"
     assert kinds[-5:] == [
         "shipment.parcel_confirmed",
         "box.weighed",
@@ -123,10 +124,8 @@ def test_exhausted_range_changes_nothing(store: Store) -> None:
     weighed(store)
     with store.transaction() as s:
         # Use up the only EMS number through another box's packing path.
-        from jpgb_terminal.services.shipments import take_number
-
-        take_number(s, "ems")
-    with store.transaction() as s, pytest.raises(ServiceError, match="exhausted"):
+        take_block_number(s, STAFF, "ems")
+    with store.transaction() as s, pytest.raises(ServiceError, match="used up"):
         pack_box(s, STAFF, "SR-000001", (30, 20, 10), at=AT)
     assert state_of(store, jp12(1)) == "cleared"
     with store.transaction() as s:

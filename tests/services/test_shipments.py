@@ -19,8 +19,8 @@ from jpgb_terminal.services.shipments import (
     import_shipments,
     list_ranges,
     load_shipment,
-    take_number,
 )
+from jpgb_terminal.services.tracking_blocks import list_blocks, take_block_number
 from jpgb_terminal.services.weighing import record_weight
 from jpgb_terminal.store import Store
 from jpgb_terminal.store.outbound import Shipment
@@ -217,17 +217,18 @@ def test_range_numbers_have_check_digits_and_run_out(store: Store) -> None:
         added = add_range(s, STAFF, "ems", "ee", 100, 101)
     assert added.first_number == make_s10("EE", 100, "JP")
     with store.transaction() as s:
-        first, _ = take_number(s, "ems")
-        second, _ = take_number(s, "ems")
+        first, _, _ = take_block_number(s, STAFF, "ems")
+        second, _, _ = take_block_number(s, STAFF, "ems")
     assert parse_tracking(first).scheme == "s10" and first.startswith("EE00000100")
     assert parse_tracking(second).normalized == second and second.startswith("EE00000101")
-    with store.transaction() as s, pytest.raises(ServiceError, match="exhausted"):
-        take_number(s, "ems")
+    with store.transaction() as s, pytest.raises(ServiceError, match="used up"):
+        take_block_number(s, STAFF, "ems")
     with store.transaction() as s, pytest.raises(ServiceError, match="no tracking-number range"):
-        take_number(s, "air")
+        take_block_number(s, STAFF, "air")
     with store.transaction() as s:
         [r] = list_ranges(s.connection())
-    assert r.left == 0
+        [block] = list_blocks(s.connection())
+    assert r.left == 2 and block.left == 0
 
 
 def test_overlapping_and_bad_ranges_refused(store: Store) -> None:
