@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from jpgb_terminal.rules.decisions import TARGET_STATE, Action
@@ -21,7 +22,7 @@ from jpgb_terminal.rules.permissions import ROLES, allowed, refusal, roles_for
 from jpgb_terminal.rules.states import FINAL_STATES, ParcelState, can_transition
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventFacts:
     """What the checks read of one event."""
 
@@ -105,6 +106,11 @@ MOVES: Mapping[str, ParcelState | None] = {
     "parcel.shipped": ParcelState.SHIPPED,
 }
 _STATES = frozenset(s.value for s in ParcelState)
+_FINAL = frozenset(s.value for s in FINAL_STATES)
+# The transition table by plain value: a push checks every event, enum lookups add up.
+_NEXT: Mapping[str, frozenset[str]] = {
+    s.value: frozenset(t.value for t in ParcelState if can_transition(s, t)) for s in ParcelState
+}
 
 
 def needs(event: EventFacts) -> Needs | None:
@@ -117,6 +123,7 @@ def needs(event: EventFacts) -> Needs | None:
     return NEEDS.get(event.kind)
 
 
+@cache
 def _open_to_every_role(actions: tuple[str, ...]) -> bool:
     return any(set(roles_for(a)) == set(ROLES) for a in actions)
 
@@ -164,7 +171,7 @@ def _target(event: EventFacts, claimed: str) -> tuple[str | None, str | None]:
     """The state `event` moves a parcel in `claimed` to, and why the rules refuse it (or None)."""
     kind, t = event.kind, event.tracking_no
     if kind == "parcel.weighed":
-        if ParcelState(claimed) in FINAL_STATES:
+        if claimed in _FINAL:
             return None, f"parcel {t} is {claimed}; it can no longer be weighed"
         # A first weighing moves the parcel on; a reweigh keeps its state.
         return (ParcelState.WEIGHED.value if claimed == ParcelState.RECEIVED else claimed), None
@@ -182,11 +189,8 @@ def _target(event: EventFacts, claimed: str) -> tuple[str | None, str | None]:
         target = fixed.value
     if kind == "parcel.held" and claimed == ParcelState.HELD:
         return target, None  # one more reason for a held parcel
-    if not can_transition(claimed, target):
-        allowed_now = sorted(
-            s.value for s in ParcelState if can_transition(claimed, s) and s.value != claimed
-        )
-        can = ", ".join(allowed_now) or "none (final)"
+    if target not in _NEXT[claimed]:
+        can = ", ".join(sorted(_NEXT[claimed] - {claimed})) or "none (final)"
         return None, (f"parcel {t} is {claimed}; it cannot become {target} (from {claimed}: {can})")
     return target, None
 

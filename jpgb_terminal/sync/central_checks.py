@@ -31,14 +31,16 @@ def facts(event: SyncEvent) -> EventFacts:
     return EventFacts(event.kind, event.tracking_no, event.operator, payload_of(event))
 
 
-def stored_hashes(conn: Connection, events: Sequence[SyncEvent]) -> dict[str, str | None]:
-    """event id -> stored hash, for the events of the batch central already has."""
-    ids = [e.event_id for e in events]
-    found: dict[str, str | None] = {}
-    for match in where_in(conn, EVENT.c.event_id, ids):
-        stmt = select(EVENT.c.event_id, EVENT.c.hash).where(match)
-        found.update((eid, digest) for eid, digest in conn.execute(stmt))
-    return found
+def stored_ids(conn: Connection, events: Sequence[SyncEvent]) -> set[str]:
+    """The ids of the batch's events central has already, by the station's seq range (one
+    index range read; a fresh batch finds nothing)."""
+    first, last = events[0], events[-1]
+    stmt = select(EVENT.c.event_id).where(
+        EVENT.c.station_id == first.station_id,
+        EVENT.c.seq >= first.seq,
+        EVENT.c.seq <= last.seq,
+    )
+    return set(conn.execute(stmt).scalars())
 
 
 def _parcel_states(conn: Connection, tracking: Sequence[str]) -> dict[str, str]:
@@ -86,15 +88,13 @@ def central_refusals(
     events: Sequence[SyncEvent],
     *,
     held: Collection[str] = (),
-    stored: Mapping[str, str | None] | None = None,
 ) -> dict[str, str]:
     """event id -> why the rules refuse it, for the batch's events central does not have yet.
 
-    `held`: parcels with an open quarantine entry of this station (their events follow it);
-    `stored`: stored_hashes() when the caller has read it already."""
+    `held`: parcels with an open quarantine entry of this station (their events follow it)."""
     if not events:
         return {}
-    known = stored if stored is not None else stored_hashes(conn, events)
+    known = stored_ids(conn, events)
     fresh = [e for e in events if e.event_id not in known]
     if not fresh:
         return {}
