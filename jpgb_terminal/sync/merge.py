@@ -1,10 +1,14 @@
 """Merging a pushed batch into central so that one event central refuses never jams the rest.
 
-Central refuses an event when its projection raises ApplyError (a prerequisite is gone, a rule
-does not allow it, a payload does not fit), when the database refuses it (a value too long,
-a sequence number reused), or when its hash does not match its content or breaks the
-station's chain (jpgb_terminal.audit.chain).  Then, inside the push transaction:
+Central refuses an event when its hash does not match its content or breaks the station's
+chain (jpgb_terminal.audit.chain), when the rules refuse it against the state central holds
+(the actor's role for the action, the parcel's change of state: jpgb_terminal.sync.central_checks
+with jpgb_terminal.rules.event_checks), when its projection raises ApplyError (a prerequisite is
+gone, a payload does not fit), or when the database refuses it (a value too long, a sequence
+number reused).  Then, inside the push transaction:
 
+0. the events the rules refuse are known before anything is stored; the runs between them are
+   merged as below, and each refused event is kept unprojected as in 2;
 1. the batch is tried in a savepoint; when it fails, the first refused event is found by
    bisection (each probe in a savepoint that is rolled back) and everything before it is
    merged for real;
@@ -29,7 +33,7 @@ unprojected (the log says what happened; the note says what was done about it), 
 station's later events about that parcel are projected again.
 
 An event sent again with the same id and other content is not silently ignored: it raises an
-alarm and a `sync_issue` naming it.
+alarm, a `sync_issue` naming it and a quarantine entry (not stored: the stored event stands).
 """
 
 from __future__ import annotations
