@@ -39,7 +39,7 @@ alarm, a `sync_issue` naming it and a quarantine entry (not stored: the stored e
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import psycopg
@@ -50,7 +50,13 @@ from sqlalchemy.exc import InternalError as SAInternalError
 from jpgb_terminal.audit.chain import GENESIS, event_hash
 from jpgb_terminal.clock import now
 from jpgb_terminal.projections.bulk import EVENT
-from jpgb_terminal.projections.events import ApplyError, ApplyOutcome, Snapshots, SyncEvent
+from jpgb_terminal.projections.events import (
+    ApplyError,
+    ApplyOutcome,
+    Snapshots,
+    SyncEvent,
+    snapshot_names,
+)
 from jpgb_terminal.projections.registry import apply_events
 from jpgb_terminal.projections.sync_records import RESOLVED_KIND as RESOLVED_KIND
 from jpgb_terminal.store.sync_tables import Quarantine, SyncIssue
@@ -330,6 +336,20 @@ def _keep_unprojected(
     return False
 
 
+def _without_refused(
+    snaps: Snapshots, events: Sequence[SyncEvent], refused: Mapping[str, str]
+) -> Snapshots:
+    """The batch's customer and operator rows less those only refused events brought: a
+    refused `operator.added` must not let its operator in through the row beside it."""
+    bad_customers, bad_operators = snapshot_names(e for e in events if e.event_id in refused)
+    ok_customers, ok_operators = snapshot_names(e for e in events if e.event_id not in refused)
+    drop_customers, drop_operators = bad_customers - ok_customers, bad_operators - ok_operators
+    return Snapshots(
+        customers={k: v for k, v in snaps.customers.items() if k not in drop_customers},
+        operators={k: v for k, v in snaps.operators.items() if k not in drop_operators},
+    )
+
+
 def merge_batch(
     conn: Connection, events: Sequence[SyncEvent], snaps: Snapshots, *, staged: bool = False
 ) -> MergeResult:
@@ -342,6 +362,8 @@ def merge_batch(
     if rest:
         held = _held_parcels(conn, rest[0].station_id)
         refused = central_refusals(conn, rest, held=held)
+        if refused:
+            snaps = _without_refused(snaps, rest, refused)
     while rest:
         cut = next((i for i, e in enumerate(rest) if e.event_id in refused), len(rest))
         if cut and not _merge_run(conn, result, rest[:cut], snaps, staged):

@@ -23,7 +23,13 @@ from jpgb_terminal.services.operators import add_operator
 from jpgb_terminal.services.prealerts import import_prealerts
 from jpgb_terminal.services.weighing import record_weight
 from jpgb_terminal.store import Store, open_store
-from jpgb_terminal.store.handles import DECISION, QUARANTINE, SYNC_ISSUE, WEIGHT_RECORD
+from jpgb_terminal.store.handles import (
+    DECISION,
+    OPERATOR,
+    QUARANTINE,
+    SYNC_ISSUE,
+    WEIGHT_RECORD,
+)
 from jpgb_terminal.sync import sync_once, sync_status
 from jpgb_terminal.sync.merge import RESENT
 from tests.factories import jp12
@@ -298,6 +304,38 @@ def test_forged_decision_is_quarantined_and_the_rest_delivered(
     assert row["stored"] and row["state"] == "open"
     assert sync_once(b, central_url, "B").ok  # B keeps the event in its log, unapplied
     assert _state(f"sqlite:///{tmp_path / 'B.db'}", 1) == "held"
+
+
+def test_a_forged_operator_does_not_get_in_beside_its_event(
+    tmp_path: Path, central_url: str
+) -> None:
+    a = station(tmp_path, "A")
+    seed_people(a, "A")
+    hold_id = _held_parcel(a, 1)
+    with a.engine.begin() as conn:  # a lead "boss" slipped into the bench's own tables
+        conn.execute(
+            OPERATOR.insert(),
+            {
+                "name": "boss",
+                "role": "lead",
+                "pin_hash": "x",
+                "failed_attempts": 0,
+                "locked_until": None,
+                "active": True,
+                "created_at": datetime.now(UTC),
+            },
+        )
+    added = _forge(a, "A", "operator.added", None, "aiko", {"name": "boss", "role": "lead"})
+    decided = _forge(a, "A", "parcel.decided", jp12(1), "boss", _release(hold_id))
+    report = sync_once(a, central_url, "A")
+    assert report.ok, report.error
+    first, second = report.quarantined
+    assert f"A seq {added} operator.added" in first
+    assert "only a lead may manage operators (role: staff)" in first
+    assert f"A seq {decided} parcel.decided" in second
+    assert "operator 'boss' is not known at central" in second
+    assert _one(central_url, select(OPERATOR.c.role).where(OPERATOR.c.name == "boss")) is None
+    assert _state(central_url, 1) == "held"
 
 
 def test_illegal_transitions_are_quarantined_with_their_reason(
