@@ -235,14 +235,14 @@ def _held_parcel(store: Store, number: int) -> str:
         return hold_by_operator(s, STAFF, jp12(number), REASON)
 
 
-def _release(hold_id: str, frm: str = "held") -> dict[str, Any]:
+def _release(hold_id: str) -> dict[str, Any]:
     return {
         "decision_id": new_id(),
         "action": "release",
         "article": "15.3",
         "note": "customer sent the pre-alert",
         "role": "supervisor",  # what the event claims; central reads the role it holds
-        "from_state": frm,
+        "from_state": "held",
         "to_state": "released",
         "hold_ids": [hold_id],
         "reasons": [REASON],
@@ -300,6 +300,9 @@ def test_forged_decision_is_quarantined_and_the_rest_delivered(
     assert sync_status(a, "A").queued == 0
     assert f"in central's quarantine, first A seq {forged}" in (sync_status(a, "A").alarm or "")
     assert "role: only a supervisor or lead" in _central_status(central_url)
+    shown = runner.invoke(app, ["sync", "status", "--db", f"sqlite:///{tmp_path / 'A.db'}"])
+    shown_line = " ".join(shown.stdout.split())
+    assert f"alarm 1 event(s) in central's quarantine, first A seq {forged}" in shown_line
     [row] = _quarantine(central_url)
     assert row["stored"] and row["state"] == "open"
     assert sync_once(b, central_url, "B").ok  # B keeps the event in its log, unapplied
