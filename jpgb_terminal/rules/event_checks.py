@@ -149,9 +149,13 @@ def role_problem(event: EventFacts, roles: Mapping[str, str]) -> str | None:
         if _open_to_every_role(need.actions):
             return None
         return f"role: operator {event.operator!r} is not known at central; {refusal(None, action)}"
-    if any(allowed(role, a) for a in need.actions):
-        return _approver_problem(event, roles)
-    return f"role: {refusal(role, action)} at central"
+    if not any(allowed(role, a) for a in need.actions):
+        return f"role: {refusal(role, action)} at central"
+    written = event.payload.get("role") if event.kind == DECIDED else None
+    if written is not None and written != role:
+        # The decision row keeps the role its event names: it must be the one central holds.
+        return f"role: the event names {event.operator} a {written}; central holds a {role}"
+    return _approver_problem(event, roles)
 
 
 def _approver_problem(event: EventFacts, roles: Mapping[str, str]) -> str | None:

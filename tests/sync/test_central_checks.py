@@ -53,10 +53,14 @@ T = "T1"
 ROLES = {"aiko": "staff", "kenji": "supervisor", "yui": "lead"}
 
 
-def _decided(action: str, operator: str | None, *, to: str = "", frm: str = "held") -> EventFacts:
+def _decided(
+    action: str, operator: str | None, *, to: str = "", frm: str = "held", role: str | None = None
+) -> EventFacts:
     targets = {"release": "released", "sell": "sold", "report": "reported"}
     payload = {"action": action, "from_state": frm, "to_state": to or targets.get(action, "")}
-    return EventFacts("parcel.decided", T, operator, payload)
+    return EventFacts(
+        "parcel.decided", T, operator, {**payload, "role": role or ROLES.get(operator or "")}
+    )
 
 
 @pytest.mark.parametrize(
@@ -65,6 +69,7 @@ def _decided(action: str, operator: str | None, *, to: str = "", frm: str = "hel
         (_decided("release", "kenji"), "held", False, None),
         (_decided("release", "yui"), "held", False, None),
         (_decided("release", "aiko"), "held", False, "only a supervisor or lead may release"),
+        (_decided("release", "kenji", role="lead"), "held", False, "central holds a supervisor"),
         (_decided("sell", None), "held", False, "recorded with no operator"),
         (_decided("release", "ghost"), "held", False, "'ghost' is not known at central"),
         (_decided("burn", "kenji", to="disposed"), "held", False, "no decision 'burn'"),
