@@ -129,7 +129,8 @@ def _open_to_every_role(actions: tuple[str, ...]) -> bool:
 
 
 def role_problem(event: EventFacts, roles: Mapping[str, str]) -> str | None:
-    """Why the actor may not record `event`, by the role central holds for it, or None.
+    """Why the actor (or a manual weight's approver) may not record `event`, by the role
+    central holds for them, or None.
 
     An operator central has never heard of may still record what every role may (receiving,
     weighing by scale, inspecting, holding, packing): the name cannot be checked, and any
@@ -137,6 +138,10 @@ def role_problem(event: EventFacts, roles: Mapping[str, str]) -> str | None:
     need = needs(event)
     if need is None:
         return None
+    return _actor_problem(event, need, roles) or _approver_problem(event, roles)
+
+
+def _actor_problem(event: EventFacts, need: Needs, roles: Mapping[str, str]) -> str | None:
     if not need.actions:
         return f"role: no decision {event.payload.get('action')!r} exists"
     action = need.actions[0]
@@ -155,7 +160,7 @@ def role_problem(event: EventFacts, roles: Mapping[str, str]) -> str | None:
     if written is not None and written != role:
         # The decision row keeps the role its event names: it must be the one central holds.
         return f"role: the event names {event.operator} a {written}; central holds a {role}"
-    return _approver_problem(event, roles)
+    return None
 
 
 def _approver_problem(event: EventFacts, roles: Mapping[str, str]) -> str | None:
@@ -175,7 +180,7 @@ def _target(event: EventFacts, claimed: str) -> tuple[str | None, str | None]:
     """The state `event` moves a parcel in `claimed` to, and why the rules refuse it (or None)."""
     kind, t = event.kind, event.tracking_no
     if kind == "parcel.weighed":
-        if claimed in _FINAL:
+        if claimed in _FINAL or claimed not in _NEXT:
             return None, f"parcel {t} is {claimed}; it can no longer be weighed"
         # A first weighing moves the parcel on; a reweigh keeps its state.
         return (ParcelState.WEIGHED.value if claimed == ParcelState.RECEIVED else claimed), None
@@ -193,8 +198,9 @@ def _target(event: EventFacts, claimed: str) -> tuple[str | None, str | None]:
         target = fixed.value
     if kind == "parcel.held" and claimed == ParcelState.HELD:
         return target, None  # one more reason for a held parcel
-    if target not in _NEXT[claimed]:
-        can = ", ".join(sorted(_NEXT[claimed] - {claimed})) or "none (final)"
+    after = _NEXT.get(claimed, frozenset())
+    if target not in after:
+        can = ", ".join(sorted(after - {claimed})) or "none (final)"
         return None, (f"parcel {t} is {claimed}; it cannot become {target} (from {claimed}: {can})")
     return target, None
 

@@ -63,92 +63,53 @@ def _decided(
     )
 
 
-@pytest.mark.parametrize(
-    ("event", "state", "contested", "refused"),
-    [
-        (_decided("release", "kenji"), "held", False, None),
-        (_decided("release", "yui"), "held", False, None),
-        (_decided("release", "aiko"), "held", False, "only a supervisor or lead may release"),
-        (_decided("release", "kenji", role="lead"), "held", False, "central holds a supervisor"),
-        (_decided("sell", None), "held", False, "recorded with no operator"),
-        (_decided("release", "ghost"), "held", False, "'ghost' is not known at central"),
-        (_decided("burn", "kenji", to="disposed"), "held", False, "no decision 'burn'"),
-        (_decided("release", "kenji", to="sold"), "held", False, "the event says 'sold'"),
-        (_decided("release", "kenji"), "weighed", False, "central holds parcel T1 as weighed"),
-        (_decided("release", "kenji"), "packed", True, None),  # another bench moved it
-        (_decided("release", "kenji", frm="cleared"), "cleared", False, "cannot become released"),
-        (
-            EventFacts("parcel.cleared", T, "aiko", {"from_state": "received"}),
-            "received",
-            False,
-            "it cannot become cleared (from received: held, weighed)",
-        ),
-        (
-            EventFacts("parcel.cleared", T, "aiko", {"from_state": "weighed"}),
-            "weighed",
-            False,
-            None,
-        ),
-        (
-            EventFacts("parcel.cleared", T, "aiko", {"from_state": "limbo"}),
-            "weighed",
-            False,
-            "'limbo' is no parcel state",
-        ),
-        (EventFacts("parcel.cleared", T, "aiko", {}), "received", False, "cannot become cleared"),
-        (
-            EventFacts("parcel.weighed", T, "ghost", {"source": "scale", "from_state": "received"}),
-            "received",
-            False,
-            None,
-        ),
-        (
-            EventFacts("parcel.weighed", T, "aiko", {"source": "scale", "from_state": "sold"}),
-            "sold",
-            False,
-            "can no longer be weighed",
-        ),
-        (
-            EventFacts(
-                "parcel.weighed",
-                T,
-                "aiko",
-                {"source": "manual", "approved_by": "aiko", "from_state": "received"},
-            ),
-            "received",
-            False,
-            "only a supervisor or lead may approve a manual weight",
-        ),
-        (EventFacts("parcel.held", T, None, {"from_state": "held"}), "held", False, None),
-        (
-            EventFacts("parcel.held", T, None, {"from_state": "shipped"}),
-            "shipped",
-            False,
-            "cannot become held",
-        ),
-        (
-            EventFacts("parcel.shipped", T, "kenji", {"from_state": "packed"}),
-            "packed",
-            False,
-            "only a lead may hand boxes over",
-        ),
-        (
-            EventFacts("parcel.packed", T, None, {"from_state": "cleared"}),
-            "cleared",
-            False,
-            "recorded with no operator; only a staff, supervisor or lead may pack a box",
-        ),
-        (
-            EventFacts("operator.unlocked", None, "aiko", {"name": "kenji"}),
-            None,
-            False,
-            "only a supervisor or lead may unlock an operator (role: staff)",
-        ),
-        (EventFacts("customer.anonymised", None, "yui", {"customer_id": "C1"}), None, False, None),
-        (EventFacts("prealert.recorded", T, None, {"customer_id": "C1"}), None, False, None),
-        (EventFacts("parcel.inspected", "T9", "aiko", {}), None, False, None),  # no parcel here
-    ],
-)
+def _m(kind: str, operator: str | None, frm: str | None, **payload: str) -> EventFacts:
+    """A move of parcel T from `frm` (None: the event names no state)."""
+    return EventFacts(kind, T, operator, {**payload, **({"from_state": frm} if frm else {})})
+
+
+# (event, the parcel's state at central, another bench changed it, the refusal or None)
+# fmt: off
+CASES = [
+    (_decided("release", "kenji"), "held", False, None),
+    (_decided("release", "yui"), "held", False, None),
+    (_decided("release", "aiko"), "held", False, "only a supervisor or lead may release"),
+    (_decided("release", "kenji", role="lead"), "held", False, "central holds a supervisor"),
+    (_decided("sell", None), "held", False, "recorded with no operator"),
+    (_decided("release", "ghost"), "held", False, "'ghost' is not known at central"),
+    (_decided("burn", "kenji", to="disposed"), "held", False, "no decision 'burn'"),
+    (_decided("release", "kenji", to="sold"), "held", False, "the event says 'sold'"),
+    (_decided("release", "kenji"), "weighed", False, "central holds parcel T1 as weighed"),
+    (_decided("release", "kenji"), "packed", True, None),  # another bench moved it
+    (_decided("release", "kenji", frm="cleared"), "cleared", False, "cannot become released"),
+    (_m("parcel.cleared", "aiko", "received"), "received", False,
+     "it cannot become cleared (from received: held, weighed)"),
+    (_m("parcel.cleared", "aiko", "weighed"), "weighed", False, None),
+    (_m("parcel.cleared", "aiko", "limbo"), "weighed", False, "'limbo' is no parcel state"),
+    (_m("parcel.cleared", "aiko", None), "received", False, "cannot become cleared"),
+    (_m("parcel.weighed", "ghost", "received", source="scale"), "received", False, None),
+    (_m("parcel.weighed", "aiko", "sold", source="scale"), "sold", False,
+     "can no longer be weighed"),
+    (_m("parcel.weighed", "aiko", "received", source="manual", approved_by="aiko"),
+     "received", False, "only a supervisor or lead may approve a manual weight"),
+    (_m("parcel.weighed", "ghost", "received", source="manual", approved_by="aiko"),
+     "received", False, "approve a manual weight (role: staff) at central (aiko)"),
+    (_m("parcel.held", None, "held"), "held", False, None),
+    (_m("parcel.held", None, "shipped"), "shipped", False, "cannot become held"),
+    (_m("parcel.shipped", "kenji", "packed"), "packed", False,
+     "only a lead may hand boxes over"),
+    (_m("parcel.packed", None, "cleared"), "cleared", False,
+     "recorded with no operator; only a staff, supervisor or lead may pack a box"),
+    (EventFacts("operator.unlocked", None, "aiko", {"name": "kenji"}), None, False,
+     "only a supervisor or lead may unlock an operator (role: staff)"),
+    (EventFacts("customer.anonymised", None, "yui", {"customer_id": "C1"}), None, False, None),
+    (EventFacts("prealert.recorded", T, None, {"customer_id": "C1"}), None, False, None),
+    (EventFacts("parcel.inspected", "T9", "aiko", {}), None, False, None),  # no parcel here
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("event", "state", "contested", "refused"), CASES)
 def test_rules_refuse_what_the_table_and_the_states_forbid(
     event: EventFacts, state: str | None, contested: bool, refused: str | None
 ) -> None:
