@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from sqlalchemy.engine import make_url
 
 from jpgb_terminal.cli.common import ConfigOpt, DbOpt, console, fail, handled_errors, settings_for
@@ -114,7 +115,8 @@ def status(
             f"  issue: {station_id} {kind} {event_id}: {problem}", highlight=False, soft_wrap=True
         )
     for line in overview.quarantine:
-        console.print(f"  QUARANTINE: {line}", highlight=False, soft_wrap=True)
+        # Escaped: the line ends in "[kept unprojected]", which is not console markup.
+        console.print(f"  QUARANTINE: {escape(line)}", highlight=False, soft_wrap=True)
     if overview.quarantine:
         console.print(
             "  resolved at a bench: `jpgb sync quarantine resolve STATION SEQ --operator NAME "

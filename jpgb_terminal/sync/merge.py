@@ -1,10 +1,14 @@
 """Merging a pushed batch into central so that one event central refuses never jams the rest.
 
-Central refuses an event when its projection raises ApplyError (a prerequisite is gone, a rule
-does not allow it, a payload does not fit), when the database refuses it (a value too long,
-a sequence number reused), or when its hash does not match its content or breaks the
-station's chain (jpgb_terminal.audit.chain).  Then, inside the push transaction:
+Central refuses an event when its hash does not match its content or breaks the station's
+chain (jpgb_terminal.audit.chain), when the rules refuse it against the state central holds
+(the actor's role for the action, the parcel's change of state: jpgb_terminal.sync.central_checks
+with jpgb_terminal.rules.event_checks), when its projection raises ApplyError (a prerequisite is
+gone, a payload does not fit), or when the database refuses it (a value too long, a sequence
+number reused).  Then, inside the push transaction:
 
+0. the events the rules refuse are known before anything is stored; the runs between them are
+   merged as below, and each refused event is kept unprojected as in 2;
 1. the batch is tried in a savepoint; when it fails, the first refused event is found by
    bisection (each probe in a savepoint that is rolled back) and everything before it is
    merged for real;
@@ -29,13 +33,13 @@ unprojected (the log says what happened; the note says what was done about it), 
 station's later events about that parcel are projected again.
 
 An event sent again with the same id and other content is not silently ignored: it raises an
-alarm and a `sync_issue` naming it.
+alarm, a `sync_issue` naming it and a quarantine entry (not stored: the stored event stands).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import psycopg
@@ -46,13 +50,21 @@ from sqlalchemy.exc import InternalError as SAInternalError
 from jpgb_terminal.audit.chain import GENESIS, event_hash
 from jpgb_terminal.clock import now
 from jpgb_terminal.projections.bulk import EVENT
-from jpgb_terminal.projections.events import ApplyError, ApplyOutcome, Snapshots, SyncEvent
+from jpgb_terminal.projections.events import (
+    ApplyError,
+    ApplyOutcome,
+    Snapshots,
+    SyncEvent,
+    snapshot_names,
+)
 from jpgb_terminal.projections.registry import apply_events
 from jpgb_terminal.projections.sync_records import RESOLVED_KIND as RESOLVED_KIND
 from jpgb_terminal.store.sync_tables import Quarantine, SyncIssue
+from jpgb_terminal.sync.central_checks import central_refusals
 from jpgb_terminal.sync.wire import insert_events
 
 QUARANTINE: Table = Quarantine.__table__  # type: ignore[attr-defined]
+RESENT = "sent again with other content (hash differs from the stored event); kept as stored"
 ISSUE: Table = SyncIssue.__table__  # type: ignore[attr-defined]
 
 # What central refuses an event with; a dropped link or a timeout is none of these.
@@ -184,7 +196,10 @@ def _held_parcels(conn: Connection, station_id: str) -> set[str]:
 
 
 def _check_resent(conn: Connection, result: MergeResult, resent: Sequence[SyncEvent]) -> None:
-    """An event id central already has, sent with other content: alarm, never silence."""
+    """An event id central already has, sent with other content: alarm, never silence.
+
+    The stored event stands; the other content is kept in a quarantine entry (not stored) for
+    a supervisor to resolve, unless that seq has an entry already (the stored event's own)."""
     ids = [e.event_id for e in resent]
     stored = dict(
         conn.execute(select(EVENT.c.event_id, EVENT.c.hash).where(EVENT.c.event_id.in_(ids))).all()
@@ -192,10 +207,7 @@ def _check_resent(conn: Connection, result: MergeResult, resent: Sequence[SyncEv
     for event in resent:
         if stored.get(event.event_id) == event.hash:
             continue
-        problem = (
-            "sent again with other content (hash differs from the stored event); kept as stored"
-        )
-        result.alarms.append(describe(event, problem))
+        result.alarms.append(describe(event, RESENT))
         known = conn.execute(select(ISSUE.c.event_id).where(ISSUE.c.event_id == event.event_id))
         if known.first() is None:
             conn.execute(
@@ -204,10 +216,13 @@ def _check_resent(conn: Connection, result: MergeResult, resent: Sequence[SyncEv
                     "event_id": event.event_id,
                     "station_id": event.station_id,
                     "kind": event.kind[:40],
-                    "problem": problem,
+                    "problem": RESENT,
                     "noted_at": now(),
                 },
             )
+        key = (QUARANTINE.c.station_id == event.station_id) & (QUARANTINE.c.seq == event.seq)
+        if conn.execute(select(QUARANTINE.c.seq).where(key)).first() is None:
+            _quarantine(conn, result, event, RESENT, stored=False)
 
 
 def _attempt(
@@ -280,14 +295,16 @@ def _store_only(conn: Connection, event: SyncEvent, staged: bool) -> bool:
     return True
 
 
-def merge_batch(
-    conn: Connection, events: Sequence[SyncEvent], snaps: Snapshots, *, staged: bool = False
-) -> MergeResult:
-    """Store and project a station's batch, quarantining what central refuses (module doc);
-    `staged`: the batch is in the session's staging table (wire.stage_events)."""
-    result = MergeResult()
-    broken = _chain_break(conn, events)
-    rest = list(events[: broken[0]]) if broken else list(events)
+def _merge_run(
+    conn: Connection,
+    result: MergeResult,
+    events: Sequence[SyncEvent],
+    snaps: Snapshots,
+    staged: bool,
+) -> bool:
+    """Store and project a run of events the rules passed, quarantining what the projection
+    or the database refuses; False when the push stops (an event the log cannot store)."""
+    rest = list(events)
     while rest:
         error = _attempt(conn, rest, snaps, result, staged)
         if error is None:
@@ -298,15 +315,65 @@ def merge_batch(
         bad = rest[i]
         alone = _attempt(conn, [bad], snaps, None, staged) or error
         reason = _reason(alone)
-        if _store_only(conn, bad, staged):
-            _quarantine(conn, result, bad, reason, stored=True)
-            result.inserted += 1
-            result.delivered.append(bad.seq)
-            rest = rest[i + 1 :]
-        else:
-            _quarantine(conn, result, bad, f"central refused it: {reason}", stored=False)
-            result.stopped = describe(bad, f"central refused it: {reason}")
+        if not _keep_unprojected(conn, result, bad, reason, staged):
+            return False
+        rest = rest[i + 1 :]
+    return True
+
+
+def _keep_unprojected(
+    conn: Connection, result: MergeResult, event: SyncEvent, reason: str, staged: bool
+) -> bool:
+    """Quarantine a refused event, kept in the log when the log takes it; False (and the push
+    stops at it) when it does not."""
+    if _store_only(conn, event, staged):
+        _quarantine(conn, result, event, reason, stored=True)
+        result.inserted += 1
+        result.delivered.append(event.seq)
+        return True
+    _quarantine(conn, result, event, f"central refused it: {reason}", stored=False)
+    result.stopped = describe(event, f"central refused it: {reason}")
+    return False
+
+
+def _without_refused(
+    snaps: Snapshots, events: Sequence[SyncEvent], refused: Mapping[str, str]
+) -> Snapshots:
+    """The batch's customer and operator rows less those only refused events brought: a
+    refused `operator.added` must not let its operator in through the row beside it."""
+    bad_customers, bad_operators = snapshot_names(e for e in events if e.event_id in refused)
+    ok_customers, ok_operators = snapshot_names(e for e in events if e.event_id not in refused)
+    drop_customers, drop_operators = bad_customers - ok_customers, bad_operators - ok_operators
+    return Snapshots(
+        customers={k: v for k, v in snaps.customers.items() if k not in drop_customers},
+        operators={k: v for k, v in snaps.operators.items() if k not in drop_operators},
+    )
+
+
+def merge_batch(
+    conn: Connection, events: Sequence[SyncEvent], snaps: Snapshots, *, staged: bool = False
+) -> MergeResult:
+    """Store and project a station's batch, quarantining what central refuses (module doc);
+    `staged`: the batch is in the session's staging table (wire.stage_events)."""
+    result = MergeResult()
+    broken = _chain_break(conn, events)
+    rest = list(events[: broken[0]]) if broken else list(events)
+    refused: dict[str, str] = {}
+    if rest:
+        held = _held_parcels(conn, rest[0].station_id)
+        refused = central_refusals(conn, rest, held=held)
+        if refused:
+            snaps = _without_refused(snaps, rest, refused)
+    while rest:
+        cut = next((i for i, e in enumerate(rest) if e.event_id in refused), len(rest))
+        if cut and not _merge_run(conn, result, rest[:cut], snaps, staged):
             return result
+        if cut == len(rest):
+            break
+        bad = rest[cut]
+        if not _keep_unprojected(conn, result, bad, refused[bad.event_id], staged):
+            return result
+        rest = rest[cut + 1 :]
     if broken:
         bad, problem = events[broken[0]], f"hash-broken: {broken[1]}"
         _quarantine(conn, result, bad, problem, stored=False)
@@ -342,7 +409,12 @@ class QuarantineRow:
     def line(self) -> str:
         """One line naming the event and what became of it."""
         parcel = f" {self.tracking_no}" if self.tracking_no else ""
-        where = "kept unprojected" if self.stored else "not stored, push stopped"
+        if self.stored:
+            where = "kept unprojected"
+        elif self.reason == RESENT:
+            where = "not stored, the stored event stands"
+        else:
+            where = "not stored, push stopped"
         text = f"{self.station_id} seq {self.seq} {self.kind}{parcel}: {self.reason} [{where}]"
         if self.state == "resolved":
             text += f" resolved by {self.resolved_by}: {self.resolved_note or '-'}"

@@ -7,10 +7,11 @@ lock, merges the batch (duplicates ignored by event id), applies the new events 
 tables, and updates the station's sequence record; only after that commit has returned does
 the station move its watermark `sync_state.pushed_seq`.  A round starts from min(watermark,
 central's contiguous mark) + 1, so a commit whose answer was lost is simply sent again (and
-ignored), and a central restored from an older backup gets the missing events again.  An
-event central refuses is quarantined and named (jpgb_terminal.sync.merge): one it can keep
-in its log is kept unprojected and the push goes on; one it cannot store, or a hash-broken
-one, stops the push at it with the events before it delivered.
+ignored), and a central restored from an older backup gets the missing events again.  Central
+re-checks every event against what it holds (hash and chain, the actor's role, the parcel's
+change of state); an event it refuses is quarantined and named (jpgb_terminal.sync.merge): one
+it can keep in its log is kept unprojected and the push goes on; one it cannot store, or a
+hash-broken one, stops the push at it with the events before it delivered.
 
 Pull.  The station asks for other stations' events after its cursor
 `sync_state.pulled_central_id` in central's acceptance order, stores the ones it lacks,
