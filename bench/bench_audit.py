@@ -20,13 +20,13 @@ from pathlib import Path
 from sqlalchemy import Connection, create_engine
 
 from bench.harness import Result
-from jpgb_terminal.audit.chain import (
+from jpgb_terminal.audit.verify import chain_batches, hex_digests, verify_chains
+from jpgb_terminal.events.chain import (
     GENESIS,
     canonical_event,
     canonical_payload,
     canonical_time,
 )
-from jpgb_terminal.audit.verify import chain_batches, hex_digests, verify_chains
 from jpgb_terminal.store import open_store
 
 # A smaller count while developing: JPGB_BENCH_AUDIT_EVENTS=20000 make bench (or python -m bench audit).

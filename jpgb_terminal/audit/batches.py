@@ -2,7 +2,7 @@
 
 On SQLite each chain is read on its own and SQLite builds the canonical encoding itself; on
 PostgreSQL the rows are read through a server-side cursor and encoded in Python
-(`jpgb_terminal.audit.chain`).  Either way the verifier gets whole columns to check at once.
+(`jpgb_terminal.events.chain`).  Either way the verifier gets whole columns to check at once.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from jpgb_terminal.audit.chain import EVENT_TEMPLATE, canonical_time
+from jpgb_terminal.events.chain import EVENT_TEMPLATE, canonical_time
 
 FETCH = 20_000  # rows per round trip when reading a chain
 

@@ -1,7 +1,7 @@
 """Checking each station's chain: sequence without gaps, links, hashes, and how far it reaches.
 
 For each chain, in sequence order, every event's `prev_hash` must be the hash of the event
-before it and its `hash` the SHA-256 of its canonical encoding (`jpgb_terminal.audit.chain`);
+before it and its `hash` the SHA-256 of its canonical encoding (`jpgb_terminal.events.chain`);
 the sync bookkeeping says how far each chain must reach, so deleting the newest events is
 caught too.
 """
@@ -16,7 +16,7 @@ from sqlalchemy import Connection, String, Text, cast, select, type_coerce
 
 from jpgb_terminal.audit import batches
 from jpgb_terminal.audit.batches import Batch, hex_digests
-from jpgb_terminal.audit.chain import GENESIS, canonical_event, canonical_payload, canonical_time
+from jpgb_terminal.events.chain import GENESIS, canonical_event, canonical_payload, canonical_time
 from jpgb_terminal.store.handles import EVENT, STATION_SEQUENCE, SYNC_STATE
 
 

@@ -4,7 +4,7 @@ A store holds one chain per station (a station's store also keeps the chains it 
 central; central keeps every station's).  For each chain, in sequence order, the verifier checks
 that sequence numbers run 1, 2, 3 ... with none missing, that each event's `prev_hash` is the
 hash of the event before it, and that its `hash` is the SHA-256 of its canonical encoding
-(`jpgb_terminal.audit.chain`).  The sync bookkeeping says how far each chain must reach, so
+(`jpgb_terminal.events.chain`).  The sync bookkeeping says how far each chain must reach, so
 deleting the newest events is caught too.  Then every weight record is compared with the
 payload of its `parcel.weighed` event, every such event must have its weight record, and every
 parcel's billed weight must be one of its weight records.  With `state=True` the events are
@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection
 
 from jpgb_terminal.audit.batches import Batch, chain_batches, hex_digests
+from jpgb_terminal.audit.state import StateReport, verify_state
+from jpgb_terminal.audit.weights import verify_weights, weight_mismatches
 from jpgb_terminal.audit.chains import (
     Break,
     ChainReport,
@@ -34,8 +36,6 @@ from jpgb_terminal.audit.chains import (
     reach_expected,
     verify_chains,
 )
-from jpgb_terminal.audit.state import StateReport, verify_state
-from jpgb_terminal.audit.weights import verify_weights, weight_mismatches
 from jpgb_terminal.store.handles import EVENT, PARCEL
 from jpgb_terminal.store.handles import WEIGHT_RECORD as WEIGHT
 

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import JSON, Text, bindparam, cast, select, text
 from sqlmodel import Session
 
-from jpgb_terminal.audit.chain import GENESIS, canonical_payload, event_hash
 from jpgb_terminal.clock import as_utc, now
 from jpgb_terminal.events import Event
+from jpgb_terminal.events.chain import GENESIS, canonical_payload, event_hash
 from jpgb_terminal.ids import new_id
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import ServiceError

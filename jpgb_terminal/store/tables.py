@@ -148,7 +148,7 @@ class Event(SQLModel, table=True):
     operator: str | None = Field(default=None, max_length=80)
     occurred_at: datetime = _ts()
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    # The audit chain (jpgb_terminal.audit.chain): the station's previous event's hash, and
+    # The audit chain (jpgb_terminal.events.chain): the station's previous event's hash, and
     # the SHA-256 of this event's canonical encoding including that link.
     prev_hash: str | None = Field(default=None, max_length=64)
     hash: str | None = Field(default=None, max_length=64)

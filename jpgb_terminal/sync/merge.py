@@ -1,7 +1,7 @@
 """Merging a pushed batch into central so that one event central refuses never jams the rest.
 
 Central refuses an event when its hash does not match its content or breaks the station's
-chain (jpgb_terminal.audit.chain), when the rules refuse it against the state central holds
+chain (jpgb_terminal.events.chain), when the rules refuse it against the state central holds
 (the actor's role for the action, the parcel's change of state: jpgb_terminal.sync.central_checks
 with jpgb_terminal.rules.event_checks), when its projection raises ApplyError (a prerequisite is
 gone, a payload does not fit), or when the database refuses it (a value too long, a sequence
@@ -47,8 +47,8 @@ from sqlalchemy import Connection, Table, select
 from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 from sqlalchemy.exc import InternalError as SAInternalError
 
-from jpgb_terminal.audit.chain import GENESIS, event_hash
 from jpgb_terminal.clock import now
+from jpgb_terminal.events.chain import GENESIS, event_hash
 from jpgb_terminal.projections.bulk import EVENT
 from jpgb_terminal.projections.events import (
     ApplyError,

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from alembic import command
 from sqlalchemy import select, text
 
-from jpgb_terminal.audit.chain import GENESIS, canonical_event, canonical_time, event_hash
 from jpgb_terminal.audit.verify import Break, verify_store
+from jpgb_terminal.events.chain import GENESIS, canonical_event, canonical_time, event_hash
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.store import Store, open_store

@@ -74,7 +74,7 @@ def test_verify_station_and_central_together(tmp_path: Path) -> None:
     assert "2 chain(s)" in result.output
     # Station A rewrites its own history consistently (every hash recomputed): only the copy
     # at central shows it.
-    from jpgb_terminal.audit.chain import GENESIS, event_hash
+    from jpgb_terminal.events.chain import GENESIS, event_hash
 
     with a.transaction() as s:
         conn = s.connection()

@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Text, select, type_coerce
 
-from jpgb_terminal.audit.chain import canonical_payload
 from jpgb_terminal.events import EVENT_TYPES, CustomerAdded, Event, ParcelDecided, decode
+from jpgb_terminal.events.chain import canonical_payload
 from jpgb_terminal.services.demo import seed_demo
 from jpgb_terminal.store import Store
 from jpgb_terminal.store.tables import Event as EventRow

@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jpgb_terminal.audit.chain import GENESIS, event_hash
+from jpgb_terminal.events.chain import GENESIS, event_hash
 from jpgb_terminal.store.engine import MIGRATIONS
 
 VERSIONS = MIGRATIONS / "versions"

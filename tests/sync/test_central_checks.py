@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
-from jpgb_terminal.audit.chain import event_hash
 from jpgb_terminal.cli import app
+from jpgb_terminal.events.chain import event_hash
 from jpgb_terminal.ids import new_id
 from jpgb_terminal.rules.event_checks import CentralView, EventFacts, check_events
 from jpgb_terminal.services.context import Actor

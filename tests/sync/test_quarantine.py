@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlalchemy import select, text
 from typer.testing import CliRunner
 
-from jpgb_terminal.audit.chain import event_hash
 from jpgb_terminal.cli import app
+from jpgb_terminal.events.chain import event_hash
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.store import Store, open_store

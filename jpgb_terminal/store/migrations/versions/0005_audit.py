@@ -24,7 +24,7 @@ depends_on: str | Sequence[str] | None = None
 
 _BATCH = 5000
 
-# A frozen copy of the event hash as it stood at this revision (see jpgb_terminal/audit/chain.py
+# A frozen copy of the event hash as it stood at this revision (see jpgb_terminal/events/chain.py
 # for the encoding): history is chained the way it was, whatever the live chain later becomes.
 GENESIS = "0" * 64
 
