@@ -134,6 +134,8 @@ def test_rotation_at_one_bench_leaves_every_value_readable_everywhere(
 def test_a_store_with_sealed_values_and_no_key_file_is_refused(tmp_path: Path) -> None:
     bench = _bench(tmp_path, "a", "ST01")
     bench.run("customer", "add", "C1", "--name", "T Y", "--address", "4-12-7 Nishi-Shinjuku")
+    backup = tmp_path / "backup.keys"
+    bench.run("keys", "export", "--out", str(backup))
     before = bench.rows()
     bench.key.unlink()
     r = runner.invoke(app, ["customer", "add", "C2", "--name", "A B"], env=bench.env)
@@ -142,3 +144,7 @@ def test_a_store_with_sealed_values_and_no_key_file_is_refused(tmp_path: Path) -
     assert "jpgb keys import" in r.output and len(r.output.strip().splitlines()) == 1
     # Nothing was made or changed: no new key that opens nothing, no new customer.
     assert not bench.key.exists() and bench.rows() == before
+    # Importing the site's key set is the way back; the store opens and works again.
+    bench.run("keys", "import", str(backup))
+    bench.run("customer", "add", "C2", "--name", "A B", "--address", "1-1 Kabukicho")
+    assert bench.opened() == {"C1": ("4-12-7 Nishi-Shinjuku", None), "C2": ("1-1 Kabukicho", None)}
