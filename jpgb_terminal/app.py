@@ -148,15 +148,17 @@ class JpgbApp(App[None]):
         from jpgb_terminal.workflow.devices import build_devices
         from jpgb_terminal.workflow.receiving import ReceivingFlow
 
-        # Personal data at rest is sealed with the station's key file (made if missing).
-        configure_or_create(self.settings.key_file)
         if self.demo:
             from jpgb_terminal.workflow.demo import start_demo
 
+            # Personal data at rest is sealed with the station's key file (made if missing).
+            configure_or_create(self.settings.key_file)
             self.rig, self.settings = start_demo(self.settings, parcels=self.demo_parcels)
             self.store = self.rig.store
         else:
             self.store = self._db.submit(open_store, self.settings.db).result()
+            # Made if missing, unless the store holds values sealed with the missing key.
+            self._db.submit(configure_or_create, self.settings.key_file, self.store).result()
         # The store knows its station: the bench works as that one, and a setting naming
         # another id stops the start with a line naming both (jpgb_terminal.store.identity).
         self.settings.station_id = self._db.submit(

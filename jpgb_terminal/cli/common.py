@@ -117,7 +117,7 @@ def open_cli_store(settings: Settings) -> Store:
         store = open_store(settings.db)
         claim_store_station(store, settings)
         # Personal data is sealed whether or not a key was configured: the key is made here.
-        configure_or_create(settings.key_file)
+        configure_or_create(settings.key_file, store)
         return store
     raise AssertionError("unreachable")
 

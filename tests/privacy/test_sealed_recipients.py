@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from jpgb_terminal.privacy import crypto
-from jpgb_terminal.privacy.crypto import Cipher, init_key_file, reseal_all, rotate_key_file
+from jpgb_terminal.privacy.crypto import Cipher, add_current_key, init_key_file
+from jpgb_terminal.privacy.keyring import reseal_store
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.shipments import import_shipments, load_shipment
 from jpgb_terminal.store import Store
@@ -50,11 +51,8 @@ def test_recipient_sealed_at_rest_and_read_back(store: Store, keyed: Path) -> No
     assert view.recipient_name == "Jane Roe"
     assert view.recipient_address == "1 Main St Springfield" and view.recipient_phone == "555-0100"
 
-    def reseal(cipher: Cipher) -> int:
-        with store.transaction() as s:
-            return reseal_all(s, cipher)
-
-    assert rotate_key_file(keyed, reseal) >= 1
+    add_current_key(keyed)
+    assert reseal_store(store, lambda: Cipher.from_file(keyed))["shipment"] == 1
     rotated = _raw(store)
     assert rotated["recipient_address"] != raw["recipient_address"]
     assert Cipher.from_file(keyed).unseal(rotated["recipient_address"]) == "1 Main St Springfield"
