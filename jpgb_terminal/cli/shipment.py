@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from jpgb_terminal.cli.common import (
+    AbandonOpt,
     ConfigOpt,
     DbOpt,
     PinStdinOpt,
@@ -35,6 +36,7 @@ def import_(
     db: DbOpt = None,
     config: ConfigOpt = None,
     station: StationOpt = None,
+    abandon: AbandonOpt = False,
 ) -> None:
     """Import shipment requests; the whole file is checked first and any bad row imports nothing.
 
@@ -44,7 +46,7 @@ def import_(
     [net_weight_g], [lithium]. UTF-8, UTF-8 with BOM and Shift-JIS are read.
     """
     from jpgb_terminal.services.context import Actor
-    from jpgb_terminal.services.shipments import import_shipments
+    from jpgb_terminal.services.shipment_import import import_shipment_file
 
     settings = settings_for(config, db, station)
     try:
@@ -52,8 +54,9 @@ def import_(
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
     store = open_cli_store(settings)
-    with handled_errors(), store.transaction() as session:
-        done = import_shipments(session, Actor(settings.station_id), data, source=file.name)
+    with handled_errors():
+        actor = Actor(settings.station_id)
+        done = import_shipment_file(store, actor, data, source=file.name, abandon=abandon)
     console.print(f"{file.name}: {len(done.added)} shipment request(s) imported", highlight=False)
 
 

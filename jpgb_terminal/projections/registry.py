@@ -12,7 +12,14 @@ from types import MappingProxyType
 
 from sqlalchemy import Connection
 
-from jpgb_terminal.projections import outbound, parcels, people, price_lists, sync_records
+from jpgb_terminal.projections import (
+    imports,
+    outbound,
+    parcels,
+    people,
+    price_lists,
+    sync_records,
+)
 from jpgb_terminal.projections.events import ApplyError, ApplyOutcome, Snapshots, SyncEvent
 from jpgb_terminal.projections.unit_of_work import Applier, UnitOfWork
 
@@ -23,6 +30,7 @@ AGGREGATES: Mapping[str, Mapping[str, Applier]] = MappingProxyType(
         "outbound": outbound.APPLIERS,
         "price_lists": price_lists.APPLIERS,
         "sync_records": sync_records.APPLIERS,
+        "imports": imports.APPLIERS,
     }
 )
 

@@ -37,6 +37,8 @@ WRITTEN = {
     "tracking_range.added": "outbound",
     "price_list.published": "price_lists",
     "sync.quarantine_resolved": "sync_records",
+    "import.started": "imports",
+    "import.finished": "imports",
 }
 
 
