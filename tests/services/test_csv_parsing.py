@@ -84,3 +84,15 @@ def test_a_lost_quote_never_merges_rows(contents: list[str], cut: int) -> None:
         assert all(p.startswith("in.csv:") for p in problems)
     else:
         assert [r.tracking_no for r in rows] == [jp12(i) for i in range(1, len(contents) + 1)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(contents=st.lists(CELL, min_size=1, max_size=6), at=st.integers(min_value=0))
+def test_a_stray_quote_never_merges_rows(contents: list[str], at: int) -> None:
+    """Add one quote anywhere in a good file: a clear error, or every row still on its own."""
+    text = _table(contents)
+    pos = at % (len(text) + 1)
+    text = text[:pos] + '"' + text[pos:]
+    rows, problems = parse_prealert_csv(text, "in.csv")
+    if not problems:
+        assert [r.tracking_no for r in rows] == [jp12(i) for i in range(1, len(contents) + 1)]
