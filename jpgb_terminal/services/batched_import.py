@@ -16,7 +16,8 @@ rolled back (its rows may already have been synced to central): the next import 
 kind given the same file skips the rows already written and finishes it; any other file is
 refused until then, unless the unfinished import is abandoned (`import.finished` with
 `abandoned`), which keeps what was written. Readers see each batch as it commits; whether the
-import is complete is only ever read from its markers.
+import is complete is only ever read from its markers. One import of a kind runs at a time at
+a station (the administrator's command); markers of other stations are never read.
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ import pytest
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, func, select
 
+from jpgb_terminal.projections.events import ApplyError, SyncEvent
+from jpgb_terminal.projections.registry import apply_events
 from jpgb_terminal.services.batched_import import (
     ImportInterrupted,
     pending_import,
@@ -207,3 +209,20 @@ def test_a_killed_import_is_finished_by_the_next_one(sqlite_store: Store, tmp_pa
     assert count(sqlite_store) == 6_000
     assert count(sqlite_store, "prealert.recorded") == 6_000
     assert pending_import(sqlite_store, STATION, "prealerts") is None
+
+
+@pytest.mark.parametrize(
+    ("payload", "applied"),
+    [({"import_id": "0193-a", "what": "prealerts"}, True), ({"import_id": ""}, False)],
+)
+def test_import_markers_apply_where_they_are_synced(
+    sqlite_store: Store, payload: dict[str, str], applied: bool
+) -> None:
+    """Central (or a pulling bench) takes a marker as it is; one naming no import is refused."""
+    marker = SyncEvent("e1", "ST02", 1, "import.started", None, None, AT, payload)
+    with sqlite_store.engine.begin() as conn:
+        if applied:
+            assert apply_events(conn, [marker]).applied == 1
+        else:
+            with pytest.raises(ApplyError, match="import_id"):
+                apply_events(conn, [marker])
