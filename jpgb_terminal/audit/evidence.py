@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import Connection, String, Text, cast, select, type_coerce
 
+from jpgb_terminal.audit.chains import event_problem
 from jpgb_terminal.audit.weights import weight_mismatches
 from jpgb_terminal.clock import WAREHOUSE_TZ
 from jpgb_terminal.errors import NotFound
-from jpgb_terminal.audit.chains import event_problem
 from jpgb_terminal.store.handles import EVENT, PARCEL
 from jpgb_terminal.store.handles import WEIGHT_RECORD as WEIGHT
 

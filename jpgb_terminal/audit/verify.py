@@ -25,8 +25,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection
 
 from jpgb_terminal.audit.batches import Batch, chain_batches, hex_digests
-from jpgb_terminal.audit.state import StateReport, verify_state
-from jpgb_terminal.audit.weights import verify_weights, weight_mismatches
 from jpgb_terminal.audit.chains import (
     Break,
     ChainReport,
@@ -36,6 +34,8 @@ from jpgb_terminal.audit.chains import (
     reach_expected,
     verify_chains,
 )
+from jpgb_terminal.audit.state import StateReport, verify_state
+from jpgb_terminal.audit.weights import verify_weights, weight_mismatches
 from jpgb_terminal.store.handles import EVENT, PARCEL
 from jpgb_terminal.store.handles import WEIGHT_RECORD as WEIGHT
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, String, Text, cast, select, type_coerce
 
-from jpgb_terminal.events.chain import canonical_time
 from jpgb_terminal.audit.chains import Break
+from jpgb_terminal.events.chain import canonical_time
 from jpgb_terminal.store.handles import EVENT, PARCEL
 from jpgb_terminal.store.handles import WEIGHT_RECORD as WEIGHT
 

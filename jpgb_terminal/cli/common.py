@@ -37,6 +37,10 @@ StationOpt = Annotated[
     str | None,
     typer.Option("--station", help="Station id (overrides JPGB_STATION_ID).", metavar="ID"),
 ]
+AbandonOpt = Annotated[
+    bool,
+    typer.Option("--abandon", help="Give up an unfinished import (keeping what it wrote) first."),
+]
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

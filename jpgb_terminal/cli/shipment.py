@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from jpgb_terminal.cli.common import (
+    AbandonOpt,
     ConfigOpt,
     DbOpt,
     PinStdinOpt,
@@ -40,6 +41,7 @@ def import_(
     db: DbOpt = None,
     config: ConfigOpt = None,
     station: StationOpt = None,
+    abandon: AbandonOpt = False,
 ) -> None:
     """Import shipment requests; the whole file is checked first and any bad row imports nothing.
 
@@ -49,7 +51,7 @@ def import_(
     [net_weight_g], [lithium]. UTF-8, UTF-8 with BOM and Shift-JIS are read.
     """
     from jpgb_terminal.services.context import Actor
-    from jpgb_terminal.services.shipments import import_shipments
+    from jpgb_terminal.services.shipment_batches import import_shipment_file
 
     settings = settings_for(config, db, station)
     try:
@@ -57,8 +59,9 @@ def import_(
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
     store = open_cli_store(settings)
-    with handled_errors(), store.transaction() as session:
-        done = import_shipments(session, Actor(settings.station_id), data, source=file.name)
+    with handled_errors():
+        actor = Actor(settings.station_id)
+        done = import_shipment_file(store, actor, data, source=file.name, abandon=abandon)
     console.print(f"{file.name}: {len(done.added)} shipment request(s) imported", highlight=False)
 
 

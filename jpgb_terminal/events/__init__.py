@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from jpgb_terminal.events import outbound, parcels, people, price_lists, sync
+from jpgb_terminal.events import imports, outbound, parcels, people, price_lists, sync
 from jpgb_terminal.events.base import Event, EventPayloadError
+from jpgb_terminal.events.imports import ImportFinished, ImportStarted
 from jpgb_terminal.events.outbound import (
     BoxPacked,
     BoxWeighed,
@@ -64,7 +65,9 @@ def _registry(*groups: tuple[type[Event], ...]) -> dict[str, type[Event]]:
 
 
 EVENT_TYPES: Mapping[str, type[Event]] = MappingProxyType(
-    _registry(parcels.TYPES, people.TYPES, outbound.TYPES, price_lists.TYPES, sync.TYPES)
+    _registry(
+        parcels.TYPES, people.TYPES, outbound.TYPES, price_lists.TYPES, sync.TYPES, imports.TYPES
+    )
 )
 """Event kind -> its type (read-only: a kind is declared in its module's TYPES)."""
 
@@ -90,6 +93,8 @@ __all__ = [
     "CustomerUpdated",
     "Event",
     "EventPayloadError",
+    "ImportFinished",
+    "ImportStarted",
     "OperatorAdded",
     "OperatorLocked",
     "OperatorPinChanged",

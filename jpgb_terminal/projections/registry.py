@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 
 from jpgb_terminal.events import EventPayloadError, decode
 from jpgb_terminal.projections import (
+    imports,
     outbound,
     parcels,
     people,
@@ -32,6 +33,7 @@ AGGREGATES: Mapping[str, Mapping[str, Applier]] = MappingProxyType(
         "price_lists": price_lists.APPLIERS,
         "sync_records": sync_records.APPLIERS,
         "tracking_blocks": tracking_blocks.APPLIERS,
+        "imports": imports.APPLIERS,
     }
 )
 

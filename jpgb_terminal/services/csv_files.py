@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Collection
 from typing import Any
 
@@ -68,7 +69,7 @@ def open_table(
     except StopIteration:
         return None, [], ["the file is empty"]
     except csv.Error as exc:
-        return None, [], [f"{source}:{reader.line_num}: {exc}"]
+        return None, [], [csv_problem(source, reader.line_num, exc)]
     where = f"{source}:{reader.line_num}"
     columns = [h.strip().lower() for h in header]
     while columns and not columns[-1]:
@@ -117,7 +118,7 @@ class _Rows:
         return record
 
     def _refuse_open_quote(self, record: list[str], start: int, end: int) -> None:
-        """Raise csv.Error naming the line where a quoted field opened and never closed.
+        """Raise UnclosedQuote naming the line where a quoted field opened and never closed.
 
         The lenient reader would carry such a field to the end of the file (or to the next
         stray quote), swallowing the rows in between; a strict reading of the same lines
@@ -127,15 +128,63 @@ class _Rows:
         try:
             list(csv.reader(io.StringIO(raw, newline=""), strict=True))
         except csv.Error:
-            opened = start
-            for cell in record:
-                if "\n" in cell or "\r" in cell:
-                    break
-                opened += cell.count("\n")
-            raise UnclosedQuote(
-                f"the quoted field opened on line {opened} is never closed"
-            ) from None
+            raise UnclosedQuote(_failing_quote_line(raw, start)) from None
+
+
+def _line_ends(text: str) -> int:
+    """How many line ends `text` holds, counted as csv.reader counts lines (CR, LF, CRLF)."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+def _failing_quote_line(raw: str, first: int) -> int:
+    """The line (counting from `first`) where the quoted field a strict reading rejects opened.
+
+    A quoted field fails when the text ends inside it or when its closing quote is followed
+    by anything but a comma or a line end: the lenient reader reads past both.
+    """
+    i, n, line, field_start = 0, len(raw), first, True
+    while i < n:
+        ch = raw[i]
+        if field_start and ch == '"':
+            opened = line
+            close = i + 1
+            while True:
+                close = raw.find('"', close)
+                if close < 0:
+                    return opened
+                if raw.startswith('""', close):
+                    close += 2
+                    continue
+                break
+            line += _line_ends(raw[i:close])
+            after = raw[close + 1 : close + 2]
+            if after not in ("", ",", "\r", "\n"):
+                return opened
+            i, field_start = close + 1, False
+            continue
+        if ch in "\r\n":
+            line += 1 if ch == "\n" or raw[i + 1 : i + 2] != "\n" else 0
+        field_start = ch in ",\r\n"
+        i += 1
+    return first
 
 
 class UnclosedQuote(csv.Error):
-    """A quote that opens a field and is never closed."""
+    """A quote that opens a field and is never closed; `line` is where it opened."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+        super().__init__(f"line {line}: unterminated quote")
+
+
+def csv_problem(source: str, line: int, exc: csv.Error) -> str:
+    """The one line telling what the CSV reader refused, and where (line of the open quote)."""
+    if isinstance(exc, UnclosedQuote):
+        return f"{source}: {exc}"
+    return f"{source}:{line}: {exc}"
+
+
+def problem_line(problem: str) -> int:
+    """The line a problem names (`file:12: ...` or `file: line 12: ...`), 0 for the whole file."""
+    match = re.match(r"^[^:]*:(?:(\d+)| line (\d+)):", problem)
+    return int(match.group(1) or match.group(2)) if match else 0

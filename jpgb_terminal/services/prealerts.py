@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -13,13 +14,30 @@ from sqlmodel import Session, select
 
 from jpgb_terminal.clock import now
 from jpgb_terminal.events import PrealertRecorded
+from jpgb_terminal.services.batched_import import (
+    BATCH_ROWS,
+    pending_import,
+    reading,
+    resumes,
+    settle_pending,
+    write_in_batches,
+    written_since,
+)
 from jpgb_terminal.services.context import Actor
-from jpgb_terminal.services.csv_files import ImportRejected, decode_csv_bytes, open_table
+from jpgb_terminal.services.csv_files import (
+    ImportRejected,
+    csv_problem,
+    decode_csv_bytes,
+    open_table,
+    problem_line,
+)
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.services.limits import text_limits, text_problem
+from jpgb_terminal.store import Store
 from jpgb_terminal.store.tables import Customer, PreAlert
 from jpgb_terminal.tracking import InvalidTrackingNumber, parse_tracking
 
+RECORDED = PrealertRecorded.kind
 REQUIRED = ("tracking_no", "customer_id")
 OPTIONAL = ("carrier", "contents", "declared_value", "currency")
 MAX_DECLARED = Decimal("10000000")  # above this a declared value is a typo, whatever the currency
@@ -118,7 +136,7 @@ def parse_prealert_csv(text: str, source: str = "file") -> tuple[list[PreAlertRo
                 )
             )
     except csv.Error as exc:
-        problems.append(f"{source}:{line + 1}: {exc}")
+        problems.append(csv_problem(source, line + 1, exc))
     if not rows and not problems:
         problems.append(f"{source}: the file has a header but no rows")
     return rows, problems
@@ -126,41 +144,69 @@ def parse_prealert_csv(text: str, source: str = "file") -> tuple[list[PreAlertRo
 
 @dataclass(frozen=True)
 class ImportSummary:
-    """How many pre-alerts an import added and updated."""
+    """How many pre-alerts an import added and updated (and, resumed, had already written)."""
 
     added: int
     updated: int
+    already: int = 0
 
 
-def import_prealerts(
-    session: Session, actor: Actor, data: bytes, *, source: str = "file", at: datetime | None = None
-) -> ImportSummary:
-    """Import a pre-alert CSV all or nothing; raises ImportRejected naming every bad line."""
+WHAT = "prealerts"
+
+
+def check_prealerts(session: Session, data: bytes, source: str = "file") -> list[PreAlertRow]:
+    """The file's rows once every one is good, read and checked against the store.
+
+    Raises ImportRejected naming every bad line; reads only, so `session` may be read-only.
+    """
     rows, problems = parse_prealert_csv(decode_csv_bytes(data), source)
-    customer_ids = {r.customer_id for r in rows}
     known: set[str] = set()
-    existing: dict[str, PreAlert] = {}
-    tracking_nos = [r.tracking_no for r in rows]
+    customer_ids = sorted({r.customer_id for r in rows})
     for i in range(0, len(customer_ids), 500):
-        chunk = sorted(customer_ids)[i : i + 500]
+        chunk = customer_ids[i : i + 500]
         known |= set(session.exec(select(Customer.id).where(Customer.id.in_(chunk))))  # type: ignore[attr-defined]
+    existing = _existing(session, [r.tracking_no for r in rows])
+    for row in rows:
+        if row.customer_id not in known:
+            problems.append(f"{source}:{row.line}: unknown customer {row.customer_id!r}")
+    problems += _conflicts(rows, existing, source)
+    if problems:
+        problems.sort(key=problem_line)
+        raise ImportRejected(problems)
+    return rows
+
+
+def _existing(session: Session, tracking_nos: list[str]) -> dict[str, PreAlert]:
+    """The stored pre-alerts among these tracking numbers."""
+    existing: dict[str, PreAlert] = {}
     for i in range(0, len(tracking_nos), 500):
         chunk = tracking_nos[i : i + 500]
         for pa in session.exec(select(PreAlert).where(PreAlert.tracking_no.in_(chunk))):  # type: ignore[attr-defined]
             existing[pa.tracking_no] = pa
+    return existing
+
+
+def _conflicts(rows: list[PreAlertRow], existing: dict[str, PreAlert], source: str) -> list[str]:
+    """Rows whose parcel is already pre-alerted for another customer."""
+    problems = []
     for row in rows:
-        where = f"{source}:{row.line}"
-        if row.customer_id not in known:
-            problems.append(f"{where}: unknown customer {row.customer_id!r}")
         old = existing.get(row.tracking_no)
         if old is not None and old.customer_id != row.customer_id:
             problems.append(
-                f"{where}: {row.tracking_no} is already pre-alerted for customer {old.customer_id}"
+                f"{source}:{row.line}: {row.tracking_no} is already pre-alerted for customer "
+                f"{old.customer_id}"
             )
+    return problems
+
+
+def _write(
+    session: Session, actor: Actor, rows: list[PreAlertRow], at: datetime, source: str
+) -> ImportSummary:
+    """Store checked rows and their events; the conflict check is repeated under the lock."""
+    existing = _existing(session, [r.tracking_no for r in rows])
+    problems = _conflicts(rows, existing, source)
     if problems:
-        problems.sort(key=_line_of)
         raise ImportRejected(problems)
-    at = at or now()
     added = updated = 0
     for row in rows:
         found = existing.get(row.tracking_no)
@@ -189,6 +235,60 @@ def import_prealerts(
     return ImportSummary(added, updated)
 
 
-def _line_of(problem: str) -> int:
-    match = re.match(r"^[^:]*:(\d+):", problem)
-    return int(match.group(1)) if match else 0
+def import_prealerts(
+    session: Session, actor: Actor, data: bytes, *, source: str = "file", at: datetime | None = None
+) -> ImportSummary:
+    """Import a pre-alert CSV all or nothing in the caller's one transaction (a small file).
+
+    Raises ImportRejected naming every bad line. A long file goes through
+    `import_prealert_file`, which does not hold the write lock throughout.
+    """
+    rows = check_prealerts(session, data, source)
+    return _write(session, actor, rows, at or now(), source)
+
+
+def import_prealert_file(
+    store: Store,
+    actor: Actor,
+    data: bytes,
+    *,
+    source: str = "file",
+    at: datetime | None = None,
+    abandon: bool = False,
+    batch_rows: int = BATCH_ROWS,
+) -> ImportSummary:
+    """Import a pre-alert CSV checked whole, then written in short batches (batched_import).
+
+    Raises ImportRejected naming every bad line, with nothing written; the same file after a
+    crash finishes the unfinished import, skipping the rows it had written.
+    """
+    pending = pending_import(store, actor.station_id, WHAT)
+    with reading(store) as session:
+        rows = check_prealerts(session, data, source)
+        written: set[str] = set()
+        if pending is not None and resumes(pending, data, abandon=abandon):
+            found = written_since(session, actor.station_id, pending.started_seq, RECORDED)
+            written = {tracking_no for tracking_no, _ in found}
+    resumed = settle_pending(store, actor, pending, data, source, abandon=abandon)
+    todo = [r for r in rows if r.tracking_no not in written]
+    totals = [0, 0]
+    at_ = at or now()
+
+    def write(session: Session, batch: Sequence[PreAlertRow]) -> None:
+        done = _write(session, actor, list(batch), at_, source)
+        totals[0] += done.added
+        totals[1] += done.updated
+
+    write_in_batches(
+        store,
+        actor,
+        what=WHAT,
+        data=data,
+        source=source,
+        items=todo,
+        write=write,
+        resumed=resumed,
+        batch_rows=batch_rows,
+        at=at_,
+    )
+    return ImportSummary(totals[0], totals[1], len(rows) - len(todo))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -23,7 +23,12 @@ from jpgb_terminal.rules.customs import (
     normalize_hs_code,
 )
 from jpgb_terminal.services.context import Actor
-from jpgb_terminal.services.csv_files import ImportRejected, decode_csv_bytes, open_table
+from jpgb_terminal.services.csv_files import (
+    ImportRejected,
+    csv_problem,
+    decode_csv_bytes,
+    open_table,
+)
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.services.records import CUSTOMER, PARCEL
 from jpgb_terminal.services.shipment_views import (
@@ -180,7 +185,7 @@ def parse_shipment_csv(text: str, source: str = "file") -> tuple[list[RequestDra
                         )
             _check_line(draft, values, where, problems)
     except csv.Error as exc:
-        problems.append(f"{source}:{line + 1}: {exc}")
+        problems.append(csv_problem(source, line + 1, exc))
     for draft in drafts.values():
         total = sum((ln.quantity * ln.unit_value for _, ln in draft.lines), Decimal(0))
         if total > MAX_DECLARED_TOTAL:
@@ -278,7 +283,21 @@ def import_shipments(
 ) -> ShipmentImport:
     """Import shipment requests all or nothing; raises ImportRejected naming every bad line."""
     drafts, problems = parse_shipment_csv(decode_csv_bytes(data), source)
-    conn = session.connection()
+    problems += shipment_conflicts(session.connection(), drafts, source)
+    if problems:
+        problems.sort(key=_line_of)
+        raise ImportRejected(problems)
+    at = at or now()
+    for d in drafts:
+        create_shipment(session, actor, d, at=at)
+    return ShipmentImport(tuple(d.request_id for d in drafts))
+
+
+def shipment_conflicts(
+    conn: Connection, drafts: list[RequestDraft], source: str, done: Collection[str] = ()
+) -> list[str]:
+    """What the store refuses in these requests; those in `done` (a resumed import's) pass."""
+    problems: list[str] = []
     ids = [d.request_id for d in drafts]
     existing = set(conn.execute(select(SHIPMENT.c.id).where(SHIPMENT.c.id.in_(ids))).scalars())
     customers = {d.header["customer_id"] for d in drafts}
@@ -298,7 +317,7 @@ def import_shipments(
     for d in drafts:
         where = f"{source}:{d.line}"
         cid = d.header["customer_id"]
-        if d.request_id in existing:
+        if d.request_id in existing and d.request_id not in done:
             problems.append(f"{where}: {d.request_id} was already imported")
         if cid and cid not in known:
             problems.append(f"{where}: unknown customer {cid!r}")
@@ -309,18 +328,12 @@ def import_shipments(
             )
             if refusal:
                 problems.append(f"{where}: {refusal}")
-            elif t in busy:
+            elif t in busy and busy[t] not in done:
                 problems.append(f"{where}: parcel {t} is already in request {busy[t]}")
             elif t in claimed:
                 problems.append(f"{where}: parcel {t} is also in request {claimed[t]}")
             claimed.setdefault(t, d.request_id)
-    if problems:
-        problems.sort(key=_line_of)
-        raise ImportRejected(problems)
-    at = at or now()
-    for d in drafts:
-        create_shipment(session, actor, d, at=at)
-    return ShipmentImport(tuple(ids))
+    return problems
 
 
 def open_requests_of(conn: Connection, tracking_nos: Iterable[str]) -> dict[str, str]:

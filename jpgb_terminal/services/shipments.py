@@ -25,6 +25,7 @@ from jpgb_terminal.services.shipment_import import (
     line_row,
     open_requests_of,
     parse_shipment_csv,
+    shipment_conflicts,
 )
 from jpgb_terminal.services.shipment_views import (
     BOX,
@@ -95,5 +96,6 @@ __all__ = [
     "open_requests_of",
     "parcel_refusal",
     "parse_shipment_csv",
+    "shipment_conflicts",
     "shipment_id",
 ]

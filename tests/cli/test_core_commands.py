@@ -324,3 +324,14 @@ def test_parcel_show_of_an_unknown_number_says_whether_it_is_valid(
 ) -> None:
     r = jpgb("parcel", "show", typed, "--db", sqlite_url)
     assert r.exit_code == 1 and message in r.stderr
+
+
+def test_prealert_import_refuses_an_unterminated_quote(sqlite_url: str, tmp_path: Path) -> None:
+    jpgb("customer", "add", "C1", "--name", "X", "--db", sqlite_url)
+    bad = tmp_path / "quote.csv"
+    bad.write_text(f'tracking_no,customer_id,contents\n{jp12(1)},C1,"books\n{jp12(2)},C1,toys\n')
+    before = counts(sqlite_url)
+    r = jpgb("prealert", "import", str(bad), "--db", sqlite_url)
+    assert r.exit_code == 1
+    assert "quote.csv: line 2: unterminated quote" in r.stderr
+    assert counts(sqlite_url) == before

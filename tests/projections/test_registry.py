@@ -38,6 +38,8 @@ WRITTEN = {
     "tracking.block_handed": "tracking_blocks",
     "price_list.published": "price_lists",
     "sync.quarantine_resolved": "sync_records",
+    "import.started": "imports",
+    "import.finished": "imports",
 }
 
 
