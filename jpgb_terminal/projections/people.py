@@ -7,7 +7,8 @@ and never once the customer is anonymised here (the attempt is noted in `sync_is
 operator's PIN moves only with `operator.pin_changed` (or `operator.resolved`).
 
 Wrong PINs travel as events and are counted where they arrive, so the lockout is per operator
-across benches.  The same name added at two benches with another role or PIN is a conflict:
+across benches; a right PIN after wrong ones ends the run wherever it arrives.  Runs typed at
+two benches between two syncs add up where they meet: the count errs towards locking.  The same name added at two benches with another role or PIN is a conflict:
 central refuses the second `operator.added` (it is quarantined, a lead sees it there), and a
 bench whose own add of the name came second holds that operator (inactive: no role, no login)
 until a lead records `operator.resolved` (`jpgb user resolve NAME --role ROLE`).
@@ -231,7 +232,7 @@ def _check_same_operator(p: UnitOfWork, e: SyncEvent, name: str) -> None:
 def _operator_pin_failed(p: UnitOfWork, e: SyncEvent) -> None:
     """A wrong PIN at another store counts here too; the fifth in a row locks here as well."""
     name = e.payload["name"]
-    if name not in p.operators.known:
+    if not _known_operator(p, name):
         p.note(e, f"wrong PIN of unknown operator {name!r}")
         return
     count = _current(p, name, "failed_attempts") + 1
@@ -239,6 +240,13 @@ def _operator_pin_failed(p: UnitOfWork, e: SyncEvent) -> None:
         p.operators.set(name, {"locked_until": e.occurred_at + LOCKOUT, "failed_attempts": 0})
     else:
         p.operators.set(name, {"failed_attempts": count})
+
+
+def _known_operator(p: UnitOfWork, name: str) -> bool:
+    """Whether the operator exists here (no row travels with a PIN check's events)."""
+    if name not in p.operators.known:
+        p.load_operators({name})
+    return name in p.operators.known
 
 
 def _current(p: UnitOfWork, name: str, column: str) -> Any:
@@ -253,7 +261,7 @@ def _current(p: UnitOfWork, name: str, column: str) -> Any:
 def _operator_failures_cleared(p: UnitOfWork, e: SyncEvent) -> None:
     """The right PIN after wrong ones: the run is over here too (a lock stands)."""
     name = e.payload["name"]
-    if name in p.operators.known:
+    if _known_operator(p, name):
         p.operators.set(name, {"failed_attempts": 0})
 
 
