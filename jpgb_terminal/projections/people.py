@@ -8,10 +8,11 @@ operator's PIN moves only with `operator.pin_changed` (or `operator.resolved`).
 
 Wrong PINs travel as events and are counted where they arrive, so the lockout is per operator
 across benches; a right PIN after wrong ones ends the run wherever it arrives.  Runs typed at
-two benches between two syncs add up where they meet: the count errs towards locking.  The same name added at two benches with another role or PIN is a conflict:
-central refuses the second `operator.added` (it is quarantined, a lead sees it there), and a
-bench whose own add of the name came second holds that operator (inactive: no role, no login)
-until a lead records `operator.resolved` (`jpgb user resolve NAME --role ROLE`).
+two benches between two syncs add up where they meet: the count errs towards locking.
+
+The same name added at two benches with another role or PIN is a conflict: central refuses the
+second `operator.added` (it is quarantined, a lead sees it there), and a bench whose own add of
+the name came second holds that operator (inactive: no role, no login) until a lead records `operator.resolved` (`jpgb user resolve NAME --role ROLE`).
 """
 
 from __future__ import annotations
