@@ -12,7 +12,8 @@ two benches between two syncs add up where they meet: the count errs towards loc
 
 The same name added at two benches with another role or PIN is a conflict: central refuses the
 second `operator.added` (it is quarantined, a lead sees it there), and a bench whose own add of
-the name came second holds that operator (inactive: no role, no login) until a lead records `operator.resolved` (`jpgb user resolve NAME --role ROLE`).
+the name came second holds that operator (inactive: no role, no login) until a lead
+records `operator.resolved` (`jpgb user resolve NAME --role ROLE`).
 """
 
 from __future__ import annotations
