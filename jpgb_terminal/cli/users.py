@@ -1,4 +1,5 @@
-"""`jpgb user ...`: the station's operators (an administrator's command: no PIN asked)."""
+"""`jpgb user ...`: the station's operators (add, set-pin, list: the administrator's, no PIN asked;
+unlock and resolve: a supervisor's or lead's decision, their PIN asked)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,10 @@ from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.operators import ROLES
 from jpgb_terminal.workflow.operators import add_user, set_user_pin, users
 
-app = typer.Typer(help="Operators: add, set a PIN, list, unlock.", no_args_is_help=True)
+app = typer.Typer(
+    help="Operators: add, set a PIN, list, unlock, resolve a name two benches added.",
+    no_args_is_help=True,
+)
 
 
 @app.command("add")
@@ -71,9 +75,9 @@ def list_(db: DbOpt = None, config: ConfigOpt = None) -> None:
         table = Table("name", "role", "active", "failed PINs", "locked until")
         for op in operators:
             locked = op.locked_until.isoformat(timespec="minutes") if op.locked_until else ""
-            table.add_row(
-                op.name, op.role, "yes" if op.active else "no", str(op.failed_attempts), locked
-            )
+            # Nothing else deactivates an operator: inactive is a name sync found added twice.
+            active = "yes" if op.active else "no: on hold, `jpgb user resolve`"
+            table.add_row(op.name, op.role, active, str(op.failed_attempts), locked)
     if not operators:
         console.print("no operators yet: add one with `jpgb user add NAME --role staff`")
     else:
@@ -99,3 +103,30 @@ def unlock(
     with handled_errors():
         by = unlock_user(store, credentials, name)
     console.print(f"operator {name} unlocked by {by}", highlight=False)
+
+
+@app.command("resolve")
+def resolve(
+    name: Annotated[str, typer.Argument(help="The operator two benches added differently.")],
+    role: Annotated[str, typer.Option("--role", help=f"The role that holds: {', '.join(ROLES)}.")],
+    operator: Annotated[str, typer.Option("--operator", help="The lead settling it (PIN asked).")],
+    pin_stdin: PinStdinOpt = False,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Settle an operator added at two benches with another role or PIN: the role given and
+    the PIN the operator has at this bench hold everywhere once this syncs."""
+    from jpgb_terminal.workflow.operators import resolve_user
+
+    if role not in ROLES:
+        fail(f"unknown role {role!r} (one of {', '.join(ROLES)})")
+    settings = settings_for(config, db)
+    store = open_cli_store(settings)
+    credentials = operator_credentials(settings.station_id, operator, pin_stdin=pin_stdin)
+    with handled_errors():
+        by = resolve_user(store, credentials, name, role)
+    console.print(
+        f"operator {name.strip()} settled as {role} by {by}; sync takes it to every bench",
+        highlight=False,
+        markup=False,
+    )

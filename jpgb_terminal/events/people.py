@@ -117,6 +117,31 @@ class OperatorPinChanged(Event):
     name: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class OperatorPinFailed(Event):
+    """A wrong PIN of the named operator, counted wherever it arrives (one lockout per site)."""
+
+    kind: ClassVar[str] = "operator.pin_failed"
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OperatorFailuresCleared(Event):
+    """The right PIN after wrong ones: the operator's run of failures ends everywhere."""
+
+    kind: ClassVar[str] = "operator.failures_cleared"
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OperatorResolved(Event):
+    """A lead settled the role of an operator name two benches added differently."""
+
+    kind: ClassVar[str] = "operator.resolved"
+    name: str
+    role: str
+
+
 TYPES: tuple[type[Event], ...] = (
     CustomerAdded,
     CustomerUpdated,
@@ -129,4 +154,7 @@ TYPES: tuple[type[Event], ...] = (
     OperatorLocked,
     OperatorUnlocked,
     OperatorPinChanged,
+    OperatorPinFailed,
+    OperatorFailuresCleared,
+    OperatorResolved,
 )

@@ -86,7 +86,12 @@ def snapshot_names(events: Iterable[SyncEvent]) -> tuple[set[str], set[str]]:
             cid = e.payload.get("customer_id")
             if isinstance(cid, str):
                 customers.add(cid)
-        elif e.kind in ("operator.added", "operator.unlocked", "operator.pin_changed"):
+        elif e.kind in (
+            "operator.added",
+            "operator.unlocked",
+            "operator.pin_changed",
+            "operator.resolved",
+        ):
             name = e.payload.get("name")
             if isinstance(name, str):
                 operators.add(name)

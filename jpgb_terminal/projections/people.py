@@ -4,12 +4,24 @@ Personal data stays out of events: customer and operator rows travel beside the 
 snapshots (`Snapshots`).  A customer new here is inserted from its snapshot; a known customer's
 personal fields change only as a customer event names them (`fields`), taken from the snapshot,
 and never once the customer is anonymised here (the attempt is noted in `sync_issue`).  A known
-operator's PIN moves only with `operator.pin_changed`.
+operator's PIN moves only with `operator.pin_changed` (or `operator.resolved`).
+
+Wrong PINs travel as events and are counted where they arrive, so the lockout is per operator
+across benches; a right PIN after wrong ones ends the run wherever it arrives.  Runs typed at
+two benches between two syncs add up where they meet: the count errs towards locking.
+
+The same name added at two benches with another role or PIN is a conflict: central refuses the
+second `operator.added` (it is quarantined, a lead sees it there), and a bench whose own add of
+the name came second holds that operator (inactive: no role, no login) until a lead
+records `operator.resolved` (`jpgb user resolve NAME --role ROLE`).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from sqlalchemy import select, update
 
 from jpgb_terminal.events import (
     CustomerAdded,
@@ -19,14 +31,21 @@ from jpgb_terminal.events import (
     CustomerStatusChanged,
     CustomerUpdated,
     OperatorAdded,
+    OperatorFailuresCleared,
     OperatorLocked,
     OperatorPinChanged,
+    OperatorPinFailed,
+    OperatorResolved,
     OperatorUnlocked,
     PrealertRecorded,
 )
 from jpgb_terminal.privacy.fields import ANONYMISED_NAME, PERSONAL_FIELDS
+from jpgb_terminal.projections.bulk import OPERATOR, QUARANTINE
 from jpgb_terminal.projections.events import ApplyError, Snapshots, SyncEvent
 from jpgb_terminal.projections.unit_of_work import Applier, UnitOfWork
+from jpgb_terminal.rules.lockout import LOCKOUT, MAX_ATTEMPTS, RESOLVE_HINT
+from jpgb_terminal.rules.permissions import ROLES
+from jpgb_terminal.store.role import is_central
 
 ANONYMISED_VALUES: dict[str, str | None] = {
     "name": ANONYMISED_NAME,
@@ -176,6 +195,7 @@ def _prealert(p: UnitOfWork, e: SyncEvent, ev: PrealertRecorded) -> None:
 def _operator_added(p: UnitOfWork, e: SyncEvent, ev: OperatorAdded) -> None:
     name = ev.name
     if name in p.operators.known:
+        _check_same_operator(p, e, name, ev.role)
         return
     p.operators.known.add(name)
     # No snapshot came with it: the operator exists but cannot log in until a PIN is set.
@@ -188,6 +208,116 @@ def _operator_added(p: UnitOfWork, e: SyncEvent, ev: OperatorAdded) -> None:
         "active": True,
         "created_at": e.occurred_at,
     }
+
+
+def _operator_here(p: UnitOfWork, name: str) -> dict[str, Any] | None:
+    """A known operator's role and PIN hash here, as this batch leaves them so far."""
+    if name in p.operators.new:
+        return p.operators.new[name]
+    found = p.conn.execute(
+        select(OPERATOR.c.role, OPERATOR.c.pin_hash).where(OPERATOR.c.name == name)
+    ).first()
+    if found is None:
+        return None
+    return {"role": found.role, "pin_hash": found.pin_hash, **p.operators.updates.get(name, {})}
+
+
+def _check_same_operator(p: UnitOfWork, e: SyncEvent, name: str, role: str) -> None:
+    """A name added again: the same role and PIN is the same operator; anything else is a
+    conflict (module doc)."""
+    here = _operator_here(p, name)
+    row = p.snapshots.operators.get(name)
+    if here is None:
+        return
+    if here["role"] != role:
+        problem = f"{here['role']} here, {role} at station {e.station_id}"
+    elif row is not None and row["pin_hash"] != here["pin_hash"]:
+        problem = f"another PIN at station {e.station_id}"
+    else:
+        return
+    problem = f"operator {name} was added twice: {problem}; {RESOLVE_HINT.format(name=name)}"
+    if is_central(p.conn):
+        # Central sees the second add to arrive: refused, quarantined, named for a lead.
+        raise ApplyError(e, problem)
+    # A bench applies only adds central accepted: this bench's own add came second, so its
+    # operator may act nowhere with that role until a lead settles it.
+    p.operators.set(name, {"active": False})
+    p.note(e, f"{problem} ({name} is on hold here)")
+
+
+def _operator_pin_failed(p: UnitOfWork, e: SyncEvent, ev: OperatorPinFailed) -> None:
+    """A wrong PIN at another store counts here too; the fifth in a row locks here as well."""
+    name = ev.name
+    if not _known_operator(p, name):
+        p.note(e, f"wrong PIN of unknown operator {name!r}")
+        return
+    count = _current(p, name, "failed_attempts") + 1
+    if count >= MAX_ATTEMPTS:
+        p.operators.set(name, {"locked_until": e.occurred_at + LOCKOUT, "failed_attempts": 0})
+    else:
+        p.operators.set(name, {"failed_attempts": count})
+
+
+def _known_operator(p: UnitOfWork, name: str) -> bool:
+    """Whether the operator exists here (no row travels with a PIN check's events)."""
+    if name not in p.operators.known:
+        p.load_operators({name})
+    return name in p.operators.known
+
+
+def _current(p: UnitOfWork, name: str, column: str) -> Any:
+    """A known operator's column as this batch leaves it so far."""
+    changed = p.operators.new.get(name) or p.operators.updates.get(name) or {}
+    if column in changed:
+        return changed[column]
+    value = p.conn.execute(select(OPERATOR.c[column]).where(OPERATOR.c.name == name)).scalar()
+    return value or 0
+
+
+def _operator_failures_cleared(p: UnitOfWork, e: SyncEvent, ev: OperatorFailuresCleared) -> None:
+    """The right PIN after wrong ones: the run is over here too (a lock stands)."""
+    name = ev.name
+    if _known_operator(p, name):
+        p.operators.set(name, {"failed_attempts": 0})
+
+
+def _operator_resolved(p: UnitOfWork, e: SyncEvent, ev: OperatorResolved) -> None:
+    """A lead settled an operator's role; the PIN is the one beside the event."""
+    name, role = ev.name, ev.role
+    if role not in ROLES:
+        raise ApplyError(e, f"unknown role {role!r}")
+    row = p.snapshots.operators.get(name)
+    if name not in p.operators.known or row is None:
+        p.note(e, f"resolution of operator {name!r} arrived without the operator's row")
+        return
+    p.operators.set(
+        name,
+        {
+            "role": role,
+            "pin_hash": row["pin_hash"],
+            "active": True,
+            "failed_attempts": 0,
+            "locked_until": None,
+        },
+    )
+    # The refused add of that name is dealt with: its quarantine entry closes where kept.
+    for station_id, seq, content in p.conn.execute(
+        select(QUARANTINE.c.station_id, QUARANTINE.c.seq, QUARANTINE.c.content).where(
+            QUARANTINE.c.kind == "operator.added", QUARANTINE.c.state == "open"
+        )
+    ).all():
+        if json.loads(content).get("payload", {}).get("name") != name:
+            continue
+        p.conn.execute(
+            update(QUARANTINE)
+            .where(QUARANTINE.c.station_id == station_id, QUARANTINE.c.seq == seq)
+            .values(
+                state="resolved",
+                resolved_at=e.occurred_at,
+                resolved_by=e.operator,
+                resolved_note=f"operator {name} settled as {role}",
+            )
+        )
 
 
 def _operator_locked(p: UnitOfWork, e: SyncEvent, ev: OperatorLocked) -> None:
@@ -229,4 +359,7 @@ APPLIERS: dict[str, Applier] = {
     "operator.locked": _operator_locked,
     "operator.unlocked": _operator_unlocked,
     "operator.pin_changed": _operator_pin_changed,
+    "operator.pin_failed": _operator_pin_failed,
+    "operator.failures_cleared": _operator_failures_cleared,
+    "operator.resolved": _operator_resolved,
 }

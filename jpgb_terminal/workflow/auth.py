@@ -1,8 +1,11 @@
 """Who acts: one PIN check for every face, and "act with a PIN" as one transaction after it.
 
-A PIN is checked in its own transaction, so a wrong one is counted towards the lockout even
-though the action it was for then writes nothing. Screens and commands never call
-`verify_pin` themselves: they hand a `Credentials` (or the logged-in `Actor`) to a use case.
+A PIN is checked in its own transaction, so a wrong one is counted towards the lockout (and
+recorded as an event sync carries, so the count is per operator across benches) even though
+the action it was for then writes nothing. Screens and commands never call `verify_pin`
+themselves: they hand a `Credentials` (or the logged-in `Actor`) to a use case.  A logged-in
+actor is checked against the stored row before each action, so an operator put on hold or
+given another role by sync since the login acts no more with the old role.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
-from jpgb_terminal.services.context import Actor
+from jpgb_terminal.services.context import Actor, operator_role
 from jpgb_terminal.services.errors import AuthError
 from jpgb_terminal.services.operators import LoginResult, verify_pin
 from jpgb_terminal.store import Store
@@ -52,9 +55,16 @@ def authenticate(store: Store, credentials: Credentials, *, at: datetime | None 
 
 
 def acting(store: Store, who: Who, *, at: datetime | None = None) -> Actor:
-    """The actor behind `who`: a logged-in actor as is, credentials once their PIN is right."""
+    """The actor behind `who`: credentials once their PIN is right; a logged-in actor while
+    the stored row still gives them that role (AuthError once it does not)."""
     if isinstance(who, Credentials):
         return authenticate(store, who, at=at)
+    if who.operator is not None and who.role is not None:
+        with store.transaction() as session:
+            stored = operator_role(session, who.operator)
+        if stored != who.role:
+            now_is = f"is {stored} now" if stored else "is on hold or gone"
+            raise AuthError(f"{who.operator} {now_is}: log in again")
     return who
 
 

@@ -1,8 +1,9 @@
-"""Operators as people handle them: add, new PIN, list, and a lockout lifted by a supervisor.
+"""Operators as people handle them: add, new PIN, list, a lockout lifted, a conflict settled.
 
 Adding and setting PINs is the station administrator's setup (no PIN asked); unlocking is a
 supervisor's or lead's decision, their PIN checked first (the login screen's F2 and
-`jpgb user unlock` both come here).
+`jpgb user unlock` both come here); settling a name two benches added with another role or
+PIN is a lead's (`jpgb user resolve`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from jpgb_terminal.services.context import Actor
-from jpgb_terminal.services.operators import add_operator, list_operators, set_pin
+from jpgb_terminal.services.operators import add_operator, list_operators, resolve_operator, set_pin
 from jpgb_terminal.services.operators import unlock_operator as _unlock
 from jpgb_terminal.store import Store
 from jpgb_terminal.store.tables import Operator
@@ -45,6 +46,19 @@ def unlock_user(store: Store, who: Who, locked: str, *, at: datetime | None = No
 
     def act(session: Session, actor: Actor) -> str:
         _unlock(session, actor, locked, at=at)
+        return actor.operator or ""
+
+    return act_with_pin(store, who, act, at=at)
+
+
+def resolve_user(
+    store: Store, who: Who, name: str, role: str, *, at: datetime | None = None
+) -> str:
+    """Settle `name`'s role (and PIN: the one it has here) everywhere once a lead's PIN is
+    checked; returns the name of who settled it."""
+
+    def act(session: Session, actor: Actor) -> str:
+        resolve_operator(session, actor, name, role, at=at)
         return actor.operator or ""
 
     return act_with_pin(store, who, act, at=at)

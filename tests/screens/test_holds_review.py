@@ -196,7 +196,7 @@ async def test_wrong_pin_refuses_and_records_nothing(bench: Bench) -> None:
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is screen)
         with bench.store.transaction() as s:
-            assert event_count(s) == before
+            assert event_count(s) == before + 1  # the wrong PIN (operator.pin_failed)
             kenji = s.get(Operator, "kenji")
             assert kenji is not None and kenji.failed_attempts == 1
             assert s.exec(select(Decision)).all() == []
