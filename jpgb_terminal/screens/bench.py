@@ -287,7 +287,7 @@ class BenchScreen(StationScreen):
                 "warn",
                 bell=True,
             )
-        self._show_card(done)
+        self._show_card(self.current)  # the flow kept it in hand, unless another came
         self._history(done, done.state)
         self._print_label(done)
 
@@ -338,7 +338,7 @@ class BenchScreen(StationScreen):
             return
         if not card.held:
             self.query_one(ShiftLog).count("held")
-        self._show_card(held)
+        self._show_card(self.current)
         self._history(held, held.state)
         self.say(f"{held.tracking_no} HELD: {', '.join(held.hold_reasons)}.", "warn")
 

@@ -1,8 +1,9 @@
 """The receiving bench's steps: scan, weight, inspection, hold, manual weight, label.
 
 Each use case is one transaction (after a PIN check of its own where one is needed) and
-returns a `ParcelCard`, the snapshot a screen shows, read in the transaction that wrote it; `jpgb parcel weigh` calls the same manual
-weight. They block on the store, so the terminal calls them from its database worker thread.
+returns a `ParcelCard`, the snapshot a screen shows, read in the transaction that wrote it;
+`jpgb parcel weigh` calls the same manual weight. They block on the store, so the terminal
+calls them from its database worker thread.
 """
 
 from __future__ import annotations
