@@ -26,6 +26,8 @@ async def test_after_logout_the_next_operator_types_a_name(bench: Bench) -> None
         # One operator session: the flow stamps events with the one the screens check.
         assert (app.operator.name, app.operator.role) == ("kenji", "supervisor")
         assert app.flow is not None and app.flow.session is app.operator
+        # The flow tells the bench scale's weight gate which parcel is in hand.
+        assert app.devices is not None and app.flow.gate is app.devices.gate
 
 
 async def test_wrong_pin_says_attempts_left_and_keeps_the_name(bench: Bench) -> None:
