@@ -32,12 +32,16 @@ from jpgb_terminal.screens.messages import (
     SyncReported,
     WeightCaptured,
 )
+from jpgb_terminal.workflow.session import OperatorSession
 
 if TYPE_CHECKING:
+    from textual.message_pump import MessagePump
+
     from jpgb_terminal.devices.capture import Capture, Refusal
     from jpgb_terminal.devices.reading import ScaleReading
     from jpgb_terminal.devices.scale import DriverState
     from jpgb_terminal.devices.scanner import Scan
+    from jpgb_terminal.screens.context import BenchContext
     from jpgb_terminal.settings import Settings
     from jpgb_terminal.store import Store
     from jpgb_terminal.workflow.demo import DemoRig
@@ -48,7 +52,7 @@ T = TypeVar("T")
 
 
 class JpgbApp(App[None]):
-    """The bench terminal."""
+    """The bench terminal; screens see it as a `BenchContext` (jpgb_terminal.screens.context)."""
 
     TITLE = "JPGB Terminal"
     # Absolute, so that subclasses defined elsewhere (tests, benchmarks) find it too.
@@ -85,8 +89,9 @@ class JpgbApp(App[None]):
         self.flow: ReceivingFlow | None = None
         self.devices: BenchDevices | None = None
         self.rig: DemoRig | None = None
-        self.operator_role: str | None = None
-        self.bench: Any = None
+        # Who is logged in: the receiving flow stamps events with it, screens check its role.
+        self.operator = OperatorSession()
+        self.bench: MessagePump | None = None
         self.device_states: dict[str, str] = {
             "scale": "not configured",
             "scanner": "keyboard",
@@ -167,20 +172,29 @@ class JpgbApp(App[None]):
             self.settings.station_id,
             origin=self.settings.station_origin(),
         ).result()
-        self.flow = ReceivingFlow(self.store, self.settings.station_id)
-        self.device_states["store"] = "ok"
-        self.device_states["printer"] = self.settings.printer or "not configured"
-        if self.settings.central:
-            self._start_sync(self.settings.central)
+        devices = None
         if self.start_devices:
-            self.devices = build_devices(
+            devices = build_devices(
                 self.settings,
                 on_reading=self._reading_from_driver,
                 on_scale_state=partial(self._state_from_driver, "scale"),
                 on_scan=self._scan_from_driver,
                 on_scanner_state=partial(self._state_from_driver, "scanner"),
             )
-            self.devices.start()
+        # The flow tells the weight gate which parcel is in hand; the screens never do.
+        self.flow = ReceivingFlow(
+            self.store,
+            self.settings.station_id,
+            session=self.operator,
+            gate=devices.gate if devices is not None else None,
+        )
+        self.device_states["store"] = "ok"
+        self.device_states["printer"] = self.settings.printer or "not configured"
+        if self.settings.central:
+            self._start_sync(self.settings.central)
+        if devices is not None:
+            self.devices = devices
+            devices.start()
 
     def _start_sync(self, central: str) -> None:
         from jpgb_terminal.sync import sync_status, watch
@@ -301,6 +315,13 @@ class JpgbApp(App[None]):
         if device == "scale" and state.state != "connected":
             with self._reading_lock:
                 self._latest_reading = None
+
+
+if TYPE_CHECKING:
+
+    def _implements(app: JpgbApp) -> BenchContext:
+        """The type checker's proof that the app is what screens are typed against."""
+        return app
 
 
 def run_demo(*, parcels: int = 40, station: str | None = None, config: Path | None = None) -> None:

@@ -11,13 +11,19 @@ from jpgb_terminal.devices.reading import ScaleReading
 
 @dataclass(frozen=True)
 class Capture:
-    """A weight captured for the scanned parcel, with the frame it came from."""
+    """A weight captured for the scanned parcel, with the frame and the scale it came from.
+
+    `scale_id` and `protocol` name the scale that sent the frame, so whoever stores the
+    weight needs nothing else from the driver (None where the maker does not know them).
+    """
 
     grams: int
     raw: bytes
     reading: ScaleReading
     at: datetime
     scanned_at: datetime
+    scale_id: str | None = None
+    protocol: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,8 +68,18 @@ class CaptureRule:
         """
         self._not_before = at if at is not None else self._latest_seen
 
-    def offer(self, reading: ScaleReading | None, at: datetime) -> Capture | Refusal | None:
-        """Consider one reading that arrived at `at`; a Capture, a Refusal, or None (wait)."""
+    def offer(
+        self,
+        reading: ScaleReading | None,
+        at: datetime,
+        *,
+        scale_id: str | None = None,
+        protocol: str | None = None,
+    ) -> Capture | Refusal | None:
+        """Consider one reading that arrived at `at`; a Capture, a Refusal, or None (wait).
+
+        `scale_id` and `protocol` name the scale the reading came from; a capture carries them.
+        """
         if reading is None:
             return None
         stamp = reading.at or at
@@ -90,6 +106,8 @@ class CaptureRule:
             reading=reading,
             at=at,
             scanned_at=self.scanned_at,
+            scale_id=scale_id,
+            protocol=protocol,
         )
         self.captured = capture
         self.emptied = False

@@ -1,15 +1,18 @@
-"""The receiving bench: scan, weigh, inspect, clear or hold, label."""
+"""The receiving bench: scan, weigh, inspect, clear or hold, label.
+
+The receiving flow holds the parcel in hand and tells the weight gate of it; this screen
+shows the card, forwards the keys and scans, and stores the captures the flow claims.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.containers import Horizontal
+from textual.widgets import Footer, Header, Static
 
 from jpgb_terminal.refdata import prohibited_categories
 from jpgb_terminal.rules.permissions import allowed
@@ -21,6 +24,7 @@ from jpgb_terminal.screens.messages import (
     WeightCaptured,
 )
 from jpgb_terminal.screens.note_dialog import NoteDialog
+from jpgb_terminal.screens.shift_log import ShiftLog
 from jpgb_terminal.screens.station import DEMO_ACTIONS, DEMO_BINDINGS, StationScreen
 from jpgb_terminal.screens.widgets import (
     Checklist,
@@ -30,13 +34,11 @@ from jpgb_terminal.screens.widgets import (
 )
 
 if TYPE_CHECKING:
-    from jpgb_terminal.app import JpgbApp
+    from jpgb_terminal.devices.capture import Capture
     from jpgb_terminal.devices.reading import ScaleReading
     from jpgb_terminal.devices.scale import DriverState
     from jpgb_terminal.devices.scanner import Scan
     from jpgb_terminal.workflow.receiving import ParcelCard
-
-HISTORY_ROWS = 500  # the shift's counters keep the totals; the table keeps the latest rows
 
 
 class BenchScreen(StationScreen):
@@ -57,15 +59,16 @@ class BenchScreen(StationScreen):
         *DEMO_BINDINGS,
     ]
 
-    app: JpgbApp  # type: ignore[assignment]
-
     def __init__(self) -> None:
-        """No parcel in hand yet."""
+        """No refusal on the banner yet."""
         super().__init__()
-        self.current: ParcelCard | None = None
-        self.scanned_at: datetime | None = None
-        self.counts = {"received": 0, "held": 0, "cleared": 0}
         self._refusal_shown = False
+
+    @property
+    def current(self) -> ParcelCard | None:
+        """The parcel in hand, as the receiving flow holds it."""
+        flow = self.ctx.flow
+        return flow.in_hand if flow is not None else None
 
     # -- layout ---------------------------------------------------------------------
 
@@ -78,51 +81,35 @@ class BenchScreen(StationScreen):
         yield Static("Scan a parcel to begin.", id="banner", classes="info")
         with Horizontal(id="middle"):
             yield Checklist(prohibited_categories(), id="checklist")
-            with Vertical(id="shift"):
-                yield Static("", id="counters")
-                yield DataTable(id="history", cursor_type="none")
-        yield ScanField(id="scan", burst_gap=self.app.settings.wedge_burst_ms / 1000)
+            yield ShiftLog(id="shift")
+        yield ScanField(id="scan", burst_gap=self.ctx.settings.wedge_burst_ms / 1000)
         yield Static("", id="status")
         yield Footer()
 
     def on_mount(self) -> None:
         """Register for device news, set up the history table."""
         self.take_device_news()
-        settings = self.app.settings
-        self.sub_title = f"{settings.station_id} · {self.app.flow.operator if self.app.flow else ''} ({self.app.operator_role})"
-        table = self.query_one("#history", DataTable)
-        table.add_column("time", key="time")
-        table.add_column("tracking", key="tracking")
-        table.add_column("customer", key="customer")
-        table.add_column("weight", key="weight")
-        table.add_column("outcome", key="outcome")
-        self._show_counts()
+        operator = self.ctx.operator
+        self.sub_title = f"{self.ctx.settings.station_id} · {operator.name or ''} ({operator.role})"
         self._show_status()
         self._show_reading()
 
     def on_unmount(self) -> None:
-        """Stop receiving device news."""
+        """Stop receiving device news; the parcel in hand is put down with the screen."""
         self.give_back_device_news()
+        if self.ctx.flow is not None:
+            self.ctx.flow.put_aside()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Demo keys only in the demo; review for supervisors and leads, manifests for leads."""
         if action in DEMO_ACTIONS:
             return super().check_action(action, parameters)
-        role = self.app.operator_role
+        role = self.ctx.operator.role
         if action == "review_holds":
             return role in ("supervisor", "lead")
         if action == "manifests":
             return allowed(role, "export_manifests")
         return True
-
-    # -- banner, status, counters ---------------------------------------------------
-
-    def _show_counts(self) -> None:
-        c = self.counts
-        self.query_one("#counters", Static).update(
-            f"Shift: received {c['received']}  cleared {c['cleared']}  held {c['held']}",
-            layout=False,
-        )
 
     # -- device news ------------------------------------------------------------------
 
@@ -146,7 +133,7 @@ class BenchScreen(StationScreen):
             and card.step == "weight"
             and reading is not None
             and reading.grams is not None
-            and reading.grams < self.app.settings.empty_threshold_g
+            and reading.grams < self.ctx.settings.empty_threshold_g
         ):
             self._refusal_shown = False
             self.say(f"Scale empty: put {card.tracking_no} on the scale.", "info")
@@ -155,10 +142,9 @@ class BenchScreen(StationScreen):
 
     def handle_scan(self, scan: Scan) -> None:
         """Receive the scanned parcel; an unfinished one stays in the history as waiting."""
-        if self.app.devices is not None:
-            self.app.devices.gate.parcel_done()
-        if self.current is not None and self.current.step != "done":
-            self._history(self.current, f"waiting ({self.current.step})")
+        card = self.current
+        if card is not None and card.step != "done":
+            self._history(card, f"waiting ({card.step})")
         self._receive(scan)
 
     @work(group="db")
@@ -166,12 +152,12 @@ class BenchScreen(StationScreen):
         from jpgb_terminal.services.errors import DuplicateScan, ServiceError
         from jpgb_terminal.tracking import InvalidTrackingNumber
 
-        flow = self.app.flow
+        flow = self.ctx.flow
         if flow is None:
             self.say("The store is not open yet", "error", bell=True)
             return
         try:
-            card = await self.app.run_db(flow.scan, scan.text, scan.at)
+            card = await self.ctx.run_db(flow.scan, scan.text, scan.at)
         except InvalidTrackingNumber as exc:
             what = "check digit" if exc.code == "bad_check_digit" else "not a tracking number"
             self.say(
@@ -184,27 +170,23 @@ class BenchScreen(StationScreen):
         except ServiceError as exc:
             self.say(str(exc), "error", bell=True)
             return
-        self._set_current(card)
-        self.scanned_at = scan.at
+        self._show_card(card)
         self._refusal_shown = False
-        if self.app.devices is not None:
-            self.app.devices.gate.parcel_scanned(scan.at)
-        self.counts["received"] += 1
+        log = self.query_one(ShiftLog)
         if card.held:
-            self.counts["held"] += 1
+            log.count("received", "held")
             self.say(
                 f"HELD at the scan: {', '.join(card.hold_reasons)}. Weigh it, then put it aside.",
                 "warn",
                 bell=True,
             )
         else:
+            log.count("received")
             self.say(f"Received {card.tracking_no}: put it on the scale.", "ok")
         self._history(card, card.state)
-        self._show_counts()
         self.app.post_message(ParcelShown(card))
 
-    def _set_current(self, card: ParcelCard | None) -> None:
-        self.current = card
+    def _show_card(self, card: ParcelCard | None) -> None:
         self.query_one("#parcel", Static).update(parcel_text(card), layout=False)
         checklist = self.query_one(Checklist)
         checklist.active = card is not None and card.step == "inspect"
@@ -215,25 +197,7 @@ class BenchScreen(StationScreen):
             checklist.refresh_text()
 
     def _history(self, card: ParcelCard, outcome: str) -> None:
-        from jpgb_terminal.clock import WAREHOUSE_TZ
-
-        table = self.query_one("#history", DataTable)
-        weight = f"{card.weight_g} g" if card.weight_g else "-"
-        if card.tracking_no in table.rows:
-            table.update_cell(card.tracking_no, "weight", weight)
-            table.update_cell(card.tracking_no, "outcome", outcome)
-            return
-        if table.row_count >= HISTORY_ROWS:
-            table.remove_row(next(iter(table.rows)))
-        table.add_row(
-            self.app.clock().astimezone(WAREHOUSE_TZ).strftime("%H:%M:%S"),
-            card.tracking_no,
-            card.customer_id or "-",
-            weight,
-            outcome,
-            key=card.tracking_no,
-        )
-        table.scroll_end(animate=False, immediate=False)
+        self.query_one(ShiftLog).note(card, outcome, self.ctx.clock())
 
     def on_capture_refused(self, message: CaptureRefused) -> None:
         """The previous parcel is still on the scale."""
@@ -242,39 +206,31 @@ class BenchScreen(StationScreen):
             self.say(message.refusal.message, "warn", bell=True)
 
     def on_weight_captured(self, message: WeightCaptured) -> None:
-        """A stable weight for the parcel in hand: store it with its frame."""
-        capture = message.capture
-        card = self.current
-        if card is None or card.step != "weight" or capture.scanned_at != self.scanned_at:
-            return
-        self._store_capture(card.tracking_no, capture)
+        """A stable weight: stored with its frame when the flow says it is the parcel in hand's."""
+        flow = self.ctx.flow
+        tracking_no = flow.claim(message.capture) if flow is not None else None
+        if tracking_no is not None:
+            self._store_capture(tracking_no, message.capture)
 
     @work(group="db")
-    async def _store_capture(self, tracking_no: str, capture: object) -> None:
+    async def _store_capture(self, tracking_no: str, capture: Capture) -> None:
         from jpgb_terminal.services.errors import ServiceError
 
-        flow, devices = self.app.flow, self.app.devices
-        if flow is None or devices is None or devices.scale is None:
-            return
-        scale = devices.scale
+        flow = self.ctx.flow
+        assert flow is not None
         try:
-            card = await self.app.run_db(
-                flow.record_capture,
-                tracking_no,
-                capture,
-                scale_id=scale.scale_id,
-                protocol=scale.protocol,
-            )
+            card = await self.ctx.run_db(flow.record_capture, tracking_no, capture)
         except ServiceError as exc:
             self.say(f"Weight not recorded: {exc}", "error", bell=True)
             return
         self._after_weight(card)
 
     def _after_weight(self, card: ParcelCard) -> None:
-        if self.current is None or self.current.tracking_no != card.tracking_no:
+        current = self.current
+        if current is None or current.tracking_no != card.tracking_no:
             self._history(card, card.state)
             return
-        self._set_current(card)
+        self._show_card(card)
         self._history(card, card.state)
         self.say(
             f"Weight {card.weight_g} g recorded ({card.weight_source}). Inspect, then F2.", "ok"
@@ -307,10 +263,10 @@ class BenchScreen(StationScreen):
     ) -> None:
         from jpgb_terminal.services.errors import ServiceError
 
-        assert self.app.flow is not None
+        assert self.ctx.flow is not None
         try:
-            done = await self.app.run_db(
-                self.app.flow.finish_inspection,
+            done = await self.ctx.run_db(
+                self.ctx.flow.finish_inspection,
                 card.tracking_no,
                 opened=opened,
                 findings=findings,
@@ -319,29 +275,27 @@ class BenchScreen(StationScreen):
         except ServiceError as exc:
             self.say(str(exc), "error", bell=True)
             return
+        log = self.query_one(ShiftLog)
         if done.state == "cleared":
-            self.counts["cleared"] += 1
+            log.count("cleared")
             self.say(f"{done.tracking_no} cleared; label printing.", "ok")
         else:
             if not card.held:
-                self.counts["held"] += 1
+                log.count("held")
             self.say(
                 f"{done.tracking_no} HELD: {', '.join(done.hold_reasons)}. Put it in the hold cage.",
                 "warn",
                 bell=True,
             )
-        self._show_counts()
-        self._set_current(done)
+        self._show_card(self.current)  # the flow kept it in hand, unless another came
         self._history(done, done.state)
-        if self.app.devices is not None:
-            self.app.devices.gate.parcel_done()
         self._print_label(done)
 
     @work(thread=True, group="printer")
     def _print_label(self, card: ParcelCard) -> None:
         from jpgb_terminal.workflow.labels import print_parcel_label
 
-        url = self.app.settings.printer
+        url = self.ctx.settings.printer
         if not url:
             return
         try:
@@ -353,7 +307,7 @@ class BenchScreen(StationScreen):
         self.app.call_from_thread(self._printer_state, f"ok ({shown})")
 
     def _printer_state(self, state: str) -> None:
-        self.app.device_states["printer"] = state
+        self.ctx.device_states["printer"] = state
         self._show_status()
         if state.startswith("error"):
             self.say(f"Label not printed: {state}", "error", bell=True)
@@ -376,16 +330,15 @@ class BenchScreen(StationScreen):
         from jpgb_terminal.rules.states import IllegalTransition
         from jpgb_terminal.services.errors import ServiceError
 
-        assert self.app.flow is not None
+        assert self.ctx.flow is not None
         try:
-            held = await self.app.run_db(self.app.flow.hold, card.tracking_no, reason, note or None)
+            held = await self.ctx.run_db(self.ctx.flow.hold, card.tracking_no, reason, note or None)
         except (ServiceError, IllegalTransition) as exc:
             self.say(str(exc), "error", bell=True)
             return
         if not card.held:
-            self.counts["held"] += 1
-            self._show_counts()
-        self._set_current(held)
+            self.query_one(ShiftLog).count("held")
+        self._show_card(self.current)
         self._history(held, held.state)
         self.say(f"{held.tracking_no} HELD: {', '.join(held.hold_reasons)}.", "warn")
 
@@ -411,22 +364,19 @@ class BenchScreen(StationScreen):
             if isinstance(result, str):
                 self.say(f"Manual weight refused: {result}", "error", bell=True)
             elif result is not None:
-                if self.app.devices is not None:
-                    self.app.devices.gate.parcel_done()
                 self._after_weight(result)
 
         self.app.push_screen(ManualWeightDialog(card.tracking_no), entered)
 
     def action_abandon(self) -> None:
         """Esc: put the parcel in hand aside; what is recorded stays recorded."""
-        card = self.current
+        flow = self.ctx.flow
+        card = flow.put_aside() if flow is not None else None
         if card is None:
             return
         if card.step != "done":
             self._history(card, f"waiting ({card.step})")
-        if self.app.devices is not None:
-            self.app.devices.gate.parcel_done()
-        self._set_current(None)
+        self._show_card(None)
         self.say(f"{card.tracking_no} set aside; nothing recorded was lost.", "info")
 
     def action_packing(self) -> None:
@@ -448,7 +398,8 @@ class BenchScreen(StationScreen):
         self.app.push_screen(ManifestScreen())
 
     def action_logout(self) -> None:
-        """Back to the login screen."""
+        """Back to the login screen; the operator session ends."""
+        self.ctx.operator.log_out()
         self.app.pop_screen()
 
     # -- demo keys ------------------------------------------------------------------------
@@ -459,5 +410,5 @@ class BenchScreen(StationScreen):
 
     @work(thread=True, group="demo")
     def _demo_scan_parcel(self) -> None:
-        if self.app.rig and self.app.rig.scan_random_prealerted() is None:
+        if self.ctx.rig and self.ctx.rig.scan_random_prealerted() is None:
             self.app.call_from_thread(self.notify, "demo: every pre-alerted parcel has arrived")

@@ -13,8 +13,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from jpgb_terminal.screens.context import InContext
+
 if TYPE_CHECKING:
-    from jpgb_terminal.app import JpgbApp
     from jpgb_terminal.workflow.customers import CustomerSummary
 
 STATUS_KEYS = {
@@ -40,7 +41,7 @@ class StatusChanged:
         return line + f"; {s.held} held, {s.in_storage} in storage not held"
 
 
-class CustomerStatusDialog(ModalScreen[StatusChanged | None]):
+class CustomerStatusDialog(InContext, ModalScreen[StatusChanged | None]):
     """Customer id (Enter looks it up), F2/F3/F4 choose the status, note, Enter applies."""
 
     CSS_PATH = "customer_status.tcss"
@@ -51,8 +52,6 @@ class CustomerStatusDialog(ModalScreen[StatusChanged | None]):
             for key, (status, label) in STATUS_KEYS.items()
         ),
     ]
-
-    app: JpgbApp  # type: ignore[assignment]
 
     def __init__(self, customer_id: str = "") -> None:
         """Start from `customer_id` (the selected row's customer), or empty."""
@@ -79,7 +78,7 @@ class CustomerStatusDialog(ModalScreen[StatusChanged | None]):
     def on_mount(self) -> None:
         """Look up the given customer at once, if any."""
         for field in self.query(Input):
-            field.cursor_blink = self.app.cursor_blink
+            field.cursor_blink = self.ctx.cursor_blink
         self.query_one("#cid", Input).focus()
         if self.customer_id:
             self._lookup(self.customer_id)
@@ -98,9 +97,9 @@ class CustomerStatusDialog(ModalScreen[StatusChanged | None]):
         from jpgb_terminal.services.errors import ServiceError
         from jpgb_terminal.workflow.customers import customer_summary
 
-        assert self.app.store is not None
+        assert self.ctx.store is not None
         try:
-            summary = await self.app.run_db(customer_summary, self.app.store, customer_id)
+            summary = await self.ctx.run_db(customer_summary, self.ctx.store, customer_id)
         except ServiceError as exc:
             self.summary = None
             self.query_one("#customer-found", Static).update("")
@@ -148,17 +147,18 @@ class CustomerStatusDialog(ModalScreen[StatusChanged | None]):
         from jpgb_terminal.services.errors import ServiceError
         from jpgb_terminal.workflow.customers import change_customer_status
 
-        assert self.app.store is not None and self.app.flow is not None
-        actor = Actor(self.app.settings.station_id, self.app.flow.operator)
+        assert self.ctx.store is not None
+        # No role: the service reads the operator's role itself for this check.
+        actor = Actor(self.ctx.settings.station_id, self.ctx.operator.name)
         try:
-            change = await self.app.run_db(
+            change = await self.ctx.run_db(
                 change_customer_status,
-                self.app.store,
+                self.ctx.store,
                 actor,
                 customer_id,
                 status,
                 note,
-                self.app.clock(),
+                self.ctx.clock(),
             )
         except ServiceError as exc:
             self._error(f"Not changed: {exc}")

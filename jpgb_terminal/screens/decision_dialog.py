@@ -162,24 +162,24 @@ class DecisionDialog(PinDialog[DecisionOutcome]):
         from jpgb_terminal.workflow.auth import Credentials
         from jpgb_terminal.workflow.decisions import decide_held_parcel
 
-        store = self.app.store
+        store = self.ctx.store
         assert store is not None
         sale = None
         if self.action == "sell":
             amounts = [int(self.value(name) or "0") for name in FEES]
             sale = SaleAmounts(*amounts)
         try:
-            result = await self.app.run_db(
+            result = await self.ctx.run_db(
                 decide_held_parcel,
                 store,
-                Credentials(self.app.settings.station_id, self.operator, self.value("pin")),
+                Credentials(self.ctx.settings.station_id, self.operator, self.value("pin")),
                 self.tracking_no,
                 self.action,
                 self.value("note"),
                 consent_reference=self.value("consent") if self.action == "dispose" else None,
                 report_reference=self.value("report-ref") if self.action == "report" else None,
                 sale=sale,
-                at=self.app.clock(),
+                at=self.ctx.clock(),
             )
         except AuthError as exc:
             self.pin_refused(exc)

@@ -15,15 +15,15 @@ from textual.widgets import Footer, Header, Static
 
 from jpgb_terminal.clock import WAREHOUSE_TZ
 from jpgb_terminal.rules.permissions import allowed
+from jpgb_terminal.screens.context import InContext
 from jpgb_terminal.screens.decision_dialog import DecisionOutcome, outcome_text
 from jpgb_terminal.screens.review_actions import DECISION_BINDINGS, DECISIONS, open_decision, say
 
 if TYPE_CHECKING:
-    from jpgb_terminal.app import JpgbApp
     from jpgb_terminal.workflow.review import ParcelDetail
 
 
-class HoldDetailScreen(Screen[None]):
+class HoldDetailScreen(InContext, Screen[None]):
     """One held parcel: its open holds, weighings with raw scale frames, every event."""
 
     CSS_PATH = "holds_review.tcss"
@@ -32,8 +32,6 @@ class HoldDetailScreen(Screen[None]):
         *DECISION_BINDINGS,
         Binding("v", "reveal", "Reveal customer"),
     ]
-
-    app: JpgbApp  # type: ignore[assignment]
 
     def __init__(self, tracking_no: str) -> None:
         """For the parcel `tracking_no`."""
@@ -62,11 +60,11 @@ class HoldDetailScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Decisions and reveals for supervisors and leads; decisions while still held."""
         if action == "reveal":
-            if not allowed(self.app.operator_role, "reveal_personal_data"):
+            if not allowed(self.ctx.operator.role, "reveal_personal_data"):
                 return False
             return None if self.detail is None or not self.detail.view.customer_id else True
         if action == "decide":
-            if not any(allowed(self.app.operator_role, a) for a in DECISIONS):
+            if not any(allowed(self.ctx.operator.role, a) for a in DECISIONS):
                 return False
             if self.detail is None or self.detail.view.state != "held":
                 return None
@@ -77,11 +75,11 @@ class HoldDetailScreen(Screen[None]):
         from jpgb_terminal.services.errors import ServiceError
         from jpgb_terminal.workflow.review import parcel_detail
 
-        store = self.app.store
+        store = self.ctx.store
         if store is None:
             return
         try:
-            detail = await self.app.run_db(parcel_detail, store, self.tracking_no, self.app.clock())
+            detail = await self.ctx.run_db(parcel_detail, store, self.tracking_no, self.ctx.clock())
         except ServiceError as exc:
             say(self, str(exc), "error")
             return
@@ -98,16 +96,15 @@ class HoldDetailScreen(Screen[None]):
     @work(group="review-reveal", exclusive=True)
     async def action_reveal(self) -> None:
         """V: show this parcel's customer unmasked, once; the reveal is recorded as an event."""
-        from jpgb_terminal.services.context import Actor
         from jpgb_terminal.services.errors import ServiceError
         from jpgb_terminal.workflow.privacy import reveal_for_parcel
 
-        store, flow = self.app.store, self.app.flow
-        if store is None or flow is None:
+        store = self.ctx.store
+        if store is None:
             return
-        actor = Actor(self.app.settings.station_id, flow.operator, self.app.operator_role)
+        actor = self.ctx.operator.actor(self.ctx.settings.station_id)
         try:
-            shown = await self.app.run_db(reveal_for_parcel, store, actor, self.tracking_no)
+            shown = await self.ctx.run_db(reveal_for_parcel, store, actor, self.tracking_no)
         except ServiceError as exc:
             say(self, f"Not revealed: {exc}", "error")
             return

@@ -14,12 +14,12 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from jpgb_terminal.clock import WAREHOUSE_TZ
 from jpgb_terminal.refdata import HOLD_REASON_CODES
 from jpgb_terminal.rules.permissions import allowed
+from jpgb_terminal.screens.context import InContext
 from jpgb_terminal.screens.decision_dialog import DecisionOutcome, outcome_text
 from jpgb_terminal.screens.hold_detail import HoldDetailScreen
 from jpgb_terminal.screens.review_actions import DECISION_BINDINGS, DECISIONS, open_decision, say
 
 if TYPE_CHECKING:
-    from jpgb_terminal.app import JpgbApp
     from jpgb_terminal.services.holds_queue import HeldParcel
     from jpgb_terminal.workflow.review import HeldQueue
 
@@ -44,7 +44,7 @@ def days_cell(held: HeldParcel) -> Text:
     return Text(f"{held.days_left}", justify="right")
 
 
-class HoldsReviewScreen(Screen[None]):
+class HoldsReviewScreen(InContext, Screen[None]):
     """Every held parcel, overdue first; filters by key; Enter shows one parcel."""
 
     CSS_PATH = "holds_review.tcss"
@@ -61,8 +61,6 @@ class HoldsReviewScreen(Screen[None]):
         Binding("c", "customers", "Customers"),
         Binding("d", "receipts", "Received twice"),
     ]
-
-    app: JpgbApp  # type: ignore[assignment]
 
     def __init__(self) -> None:
         """No filters."""
@@ -88,7 +86,7 @@ class HoldsReviewScreen(Screen[None]):
     def on_mount(self) -> None:
         """Columns, and the operator in the subtitle."""
         self.sub_title = "Held parcels (Art. 14, 15)"
-        self.query_one("#match", Input).cursor_blink = self.app.cursor_blink
+        self.query_one("#match", Input).cursor_blink = self.ctx.cursor_blink
         table = self.query_one("#held", DataTable)
         # What a supervisor acts on first, leftmost: a narrow terminal cuts the right end.
         for label, key in (
@@ -111,14 +109,14 @@ class HoldsReviewScreen(Screen[None]):
 
     def allowed(self) -> bool:
         """Whether the operator's role may review holds (data/permissions.toml)."""
-        return allowed(self.app.operator_role, "review_holds")
+        return allowed(self.ctx.operator.role, "review_holds")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Decisions and customers for supervisors and leads only; decisions need a row."""
         if action == "detail" and self.query_one("#match", Input).has_focus:
             return False  # Enter belongs to the filter field while it is open
         if action == "receipts":
-            return allowed(self.app.operator_role, "review_receipts")
+            return allowed(self.ctx.operator.role, "review_receipts")
         if action in ("decide", "customers", "detail"):
             if not self.allowed():
                 return False
@@ -137,24 +135,18 @@ class HoldsReviewScreen(Screen[None]):
 
     @work(group="review-load", exclusive=True)
     async def _load(self) -> None:
-        from jpgb_terminal.services.context import Actor
         from jpgb_terminal.workflow.review import held_queue
 
-        store = self.app.store
+        store = self.ctx.store
         if store is None:
             say(self, "The store is not open yet.", "error")
             return
-        flow = self.app.flow
-        actor = Actor(
-            self.app.settings.station_id,
-            flow.operator if flow is not None else None,
-            self.app.operator_role,
-        )
-        queue = await self.app.run_db(
+        actor = self.ctx.operator.actor(self.ctx.settings.station_id)
+        queue = await self.ctx.run_db(
             held_queue,
             store,
             actor,
-            self.app.clock(),
+            self.ctx.clock(),
             overdue_only=self.overdue_only,
             reason=self.reason,
             match=self.match or None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -11,13 +11,11 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
+from jpgb_terminal.screens.context import InContext
 from jpgb_terminal.screens.messages import StationFailed, StationReady
 
-if TYPE_CHECKING:
-    from jpgb_terminal.app import JpgbApp
 
-
-class LoginScreen(Screen[None]):
+class LoginScreen(InContext, Screen[None]):
     """Who is at the bench: name (or badge), then PIN."""
 
     CSS_PATH = "login.tcss"
@@ -25,8 +23,6 @@ class LoginScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "unlock", "Unlock an operator"),
     ]
-
-    app: JpgbApp  # type: ignore[assignment]
 
     def compose(self) -> ComposeResult:
         """Name, PIN, a message line, and the demo's operators when in the demo."""
@@ -44,13 +40,13 @@ class LoginScreen(Screen[None]):
     def on_mount(self) -> None:
         """Show the demo operators, and whether the store is ready."""
         for field in self.query(Input):
-            field.cursor_blink = self.app.cursor_blink
-        if self.app.demo:
+            field.cursor_blink = self.ctx.cursor_blink
+        if self.ctx.demo:
             from jpgb_terminal.demo_operators import demo_operator_lines
 
             lines = "\n".join(demo_operator_lines())
             self.query_one("#demo-operators", Static).update(f"Demo operators:\n{lines}")
-        if self.app.ready.is_set():
+        if self.ctx.ready.is_set():
             self._show_ready()
 
     def on_screen_resume(self) -> None:
@@ -68,17 +64,17 @@ class LoginScreen(Screen[None]):
         self.query_one("#station-state").add_class("error")
 
     def _show_ready(self) -> None:
-        if self.app.failure:
-            self.on_station_failed(StationFailed(self.app.failure))
+        if self.ctx.failure:
+            self.on_station_failed(StationFailed(self.ctx.failure))
             return
-        settings = self.app.settings
+        settings = self.ctx.settings
         self.query_one("#station-state", Static).update(f"Station {settings.station_id} ready")
 
     def action_unlock(self) -> None:
         """F2: a supervisor or lead lifts a lockout here, without logging in."""
         from jpgb_terminal.screens.unlock_dialog import UnlockDialog
 
-        if self.app.store is None:
+        if self.ctx.store is None:
             return
 
         def closed(done: str | None) -> None:
@@ -107,11 +103,11 @@ class LoginScreen(Screen[None]):
     @work(exclusive=True, group="login")
     async def _check(self, name: str, pin: str) -> None:
         message = self.query_one("#login-message", Static)
-        await self.app.ready.wait()
-        if self.app.flow is None:
-            message.update(f"The station is not ready: {self.app.failure}")
+        await self.ctx.ready.wait()
+        if self.ctx.flow is None:
+            message.update(f"The station is not ready: {self.ctx.failure}")
             return
-        result = await self.app.run_db(self.app.flow.login, name, pin)
+        result = await self.ctx.run_db(self.ctx.flow.login, name, pin)
         pin_input = self.query_one("#pin", Input)
         pin_input.value = ""
         if not result.ok or result.operator is None:
@@ -119,7 +115,7 @@ class LoginScreen(Screen[None]):
             message.update(result.message)
             message.add_class("error")
             return
-        self.app.operator_role = result.operator.role
+        # The flow's login filled the operator session the screens read.
         from jpgb_terminal.screens.bench import BenchScreen
 
         self.query_one("#name", Input).value = ""

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -20,10 +20,8 @@ from textual.widgets import Footer, Header, Input, Label, ProgressBar, Static
 from jpgb_terminal.clock import local_date
 from jpgb_terminal.manifests import FORMATS, KINDS
 from jpgb_terminal.rules.permissions import allowed, refusal
+from jpgb_terminal.screens.context import InContext
 from jpgb_terminal.services.context import Actor
-
-if TYPE_CHECKING:
-    from jpgb_terminal.app import JpgbApp
 
 ACTION = "export_manifests"  # data/permissions.toml
 KIND_TEXT = {
@@ -64,7 +62,7 @@ class ManifestFailed(Message):
     reason: str
 
 
-class ManifestScreen(Screen[None]):
+class ManifestScreen(InContext, Screen[None]):
     """Enter (or F5) exports; F2 and F3 step through kinds and formats; Esc goes back."""
 
     CSS_PATH = "manifests.tcss"
@@ -75,8 +73,6 @@ class ManifestScreen(Screen[None]):
         Binding("f3", "next_format", "Format"),
         Binding("f5", "export", "Export"),
     ]
-
-    app: JpgbApp  # type: ignore[assignment]
 
     def __init__(self) -> None:
         """The first kind and format the manifests offer."""
@@ -108,25 +104,23 @@ class ManifestScreen(Screen[None]):
         """Today in Japan and the current folder by default."""
         self.sub_title = "Daily manifests"
         day = self.query_one("#day", Input)
-        day.value = local_date(self.app.clock()).isoformat()
+        day.value = local_date(self.ctx.clock()).isoformat()
         folder = self.query_one("#folder", Input)
         folder.value = os.getcwd()
         for field in (day, folder):
-            field.cursor_blink = self.app.cursor_blink
+            field.cursor_blink = self.ctx.cursor_blink
         self._show_choices()
         if not self.allowed():
-            why = refusal(self.app.operator_role, ACTION)
+            why = refusal(self.ctx.operator.role, ACTION)
             self._result(f"{why[0].upper()}{why[1:]}. Esc goes back.", "error")
 
     def allowed(self) -> bool:
         """What the permission table says of the logged-in role (a lead's job)."""
-        return allowed(self.app.operator_role, ACTION)
+        return allowed(self.ctx.operator.role, ACTION)
 
     def actor(self) -> Actor:
         """The logged-in operator, with the role the export service checks again."""
-        flow = self.app.flow
-        operator = flow.operator if flow is not None else None
-        return Actor(self.app.settings.station_id, operator, self.app.operator_role)
+        return self.ctx.operator.actor(self.ctx.settings.station_id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Export for leads only, and one export at a time."""
@@ -199,7 +193,7 @@ class ManifestScreen(Screen[None]):
         if not target.parent.is_dir():
             self._result(f"Cannot write: the folder {target.parent} does not exist.", "error")
             return
-        if self.app.store is None:
+        if self.ctx.store is None:
             self._result("The store is not open yet.", "error")
             return
         self.running = True
@@ -220,9 +214,9 @@ class ManifestScreen(Screen[None]):
             # The store is touched on the database thread only; this worker just waits for it,
             # so the screen stays live while a long export runs.
             done: ExportedManifest = self.app.call_from_thread(
-                self.app.run_db,
+                self.ctx.run_db,
                 export_day_manifest,
-                self.app.store,
+                self.ctx.store,
                 actor,
                 kind,
                 day,

@@ -70,10 +70,10 @@ class ManualWeightDialog(PinDialog["ParcelCard | str"]):
     async def _record(self, grams: int, reason: str, supervisor: str, pin: str) -> None:
         from jpgb_terminal.services.errors import AuthError, ServiceError
 
-        flow = self.app.flow
+        flow = self.ctx.flow
         assert flow is not None
         try:
-            card = await self.app.run_db(
+            card = await self.ctx.run_db(
                 flow.manual_weight, self.tracking_no, grams, reason, supervisor, pin
             )
         except AuthError as exc:

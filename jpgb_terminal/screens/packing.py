@@ -22,7 +22,6 @@ from jpgb_terminal.screens.station import DEMO_ACTIONS, DEMO_BINDINGS, StationSc
 from jpgb_terminal.screens.widgets import ScanField, WeightPanel
 
 if TYPE_CHECKING:
-    from jpgb_terminal.app import JpgbApp
     from jpgb_terminal.devices.capture import Capture
     from jpgb_terminal.devices.scanner import Scan
     from jpgb_terminal.services.packing import Packed
@@ -64,8 +63,6 @@ class PackingScreen(StationScreen):
         *DEMO_BINDINGS,
     ]
 
-    app: JpgbApp  # type: ignore[assignment]
-
     def __init__(self) -> None:
         """No request in hand yet."""
         super().__init__()
@@ -91,7 +88,7 @@ class PackingScreen(StationScreen):
             yield DataTable(id="picklist", cursor_type="row", zebra_stripes=True)
         yield ScanField(
             id="scan",
-            burst_gap=self.app.settings.wedge_burst_ms / 1000,
+            burst_gap=self.ctx.settings.wedge_burst_ms / 1000,
             prompt="scan a request sheet (SR-...), then its parcels, then the box label",
         )
         yield Static("", id="status")
@@ -100,7 +97,7 @@ class PackingScreen(StationScreen):
     def on_mount(self) -> None:
         """Take the device news from the receiving bench while this screen is up."""
         self.take_device_news()
-        self.sub_title = f"packing · {self.app.settings.station_id}"
+        self.sub_title = f"packing · {self.ctx.settings.station_id}"
         table = self.query_one("#picklist", DataTable)
         table.add_column("tracking", key="tracking")
         table.add_column("state", key="state")
@@ -111,13 +108,13 @@ class PackingScreen(StationScreen):
     def on_unmount(self) -> None:
         """Give the device news back."""
         self.give_back_device_news()
-        if self.app.devices is not None:
-            self.app.devices.gate.parcel_done()
+        if self.ctx.devices is not None:
+            self.ctx.devices.gate.parcel_done()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """F7 handover is for a shift lead."""
         if action == "handover":
-            return allowed(self.app.operator_role, "hand_over")
+            return allowed(self.ctx.operator.role, "hand_over")
         if action in DEMO_ACTIONS:
             return super().check_action(action, parameters)
         return True
@@ -128,10 +125,10 @@ class PackingScreen(StationScreen):
         if self._flow is None:
             from jpgb_terminal.workflow.packing import PackingFlow
 
-            assert self.app.store is not None
-            operator = self.app.flow.operator if self.app.flow else None
+            assert self.ctx.store is not None
+            session = self.ctx.operator
             self._flow = PackingFlow(
-                self.app.store, self.app.settings.station_id, operator, self.app.operator_role
+                self.ctx.store, self.ctx.settings.station_id, session.name, session.role
             )
         return self._flow
 
@@ -214,7 +211,7 @@ class PackingScreen(StationScreen):
         from jpgb_terminal.services.errors import ServiceError
 
         try:
-            view = await self.app.run_db(self.flow.open_request, text)
+            view = await self.ctx.run_db(self.flow.open_request, text)
         except ServiceError as exc:
             self.say(str(exc), "error", bell=True)
             return
@@ -233,7 +230,7 @@ class PackingScreen(StationScreen):
         from jpgb_terminal.tracking import InvalidTrackingNumber
 
         try:
-            view = await self.app.run_db(self.flow.confirm, request_id, scan.text, scan.at)
+            view = await self.ctx.run_db(self.flow.confirm, request_id, scan.text, scan.at)
         except (ServiceError, InvalidTrackingNumber) as exc:
             self.say(f"Refused: {exc}. Nothing changed.", "error", bell=True)
             return
@@ -244,9 +241,9 @@ class PackingScreen(StationScreen):
             self.say(f"In the box. Still to scan: {', '.join(view.to_pick)}", "ok")
 
     def _arm_scale(self, view: ShipmentView, at: datetime | None = None) -> None:
-        self.scanned_at = at or self.app.clock()
-        if self.app.devices is not None:
-            self.app.devices.gate.parcel_scanned(self.scanned_at)
+        self.scanned_at = at or self.ctx.clock()
+        if self.ctx.devices is not None:
+            self.ctx.devices.gate.parcel_scanned(self.scanned_at)
         self.say(
             f"All {len(view.parcels)} parcel(s) in. Close the box and put it on the scale.", "ok"
         )
@@ -255,15 +252,15 @@ class PackingScreen(StationScreen):
     async def _store_capture(self, request_id: str, capture: Capture) -> None:
         from jpgb_terminal.services.errors import ServiceError
 
-        devices = self.app.devices
-        scale = devices.scale if devices is not None else None
+        devices = self.ctx.devices
         try:
-            view = await self.app.run_db(
+            # The capture names the scale it came from; the driver is not asked again.
+            view = await self.ctx.run_db(
                 self.flow.record_capture,
                 request_id,
                 capture,
-                scale_id=scale.scale_id if scale else None,
-                protocol=scale.protocol if scale else None,
+                scale_id=capture.scale_id,
+                protocol=capture.protocol,
             )
         except ServiceError as exc:
             self.say(f"Weight not recorded: {exc}", "error", bell=True)
@@ -311,7 +308,7 @@ class PackingScreen(StationScreen):
             self.say("Size kept. Waiting for a stable box weight on the scale.", "warn")
             return
         try:
-            self.preview = self.flow.preview(view, dims, self.app.clock())
+            self.preview = self.flow.preview(view, dims, self.ctx.clock())
         except PackingRefused as exc:
             self._show_price()
             self.say(f"Refused: {exc}", "error", bell=True)
@@ -352,8 +349,8 @@ class PackingScreen(StationScreen):
         from jpgb_terminal.services.errors import ServiceError
 
         try:
-            packed = await self.app.run_db(
-                self.flow.pack, request_id, dims, label, self.app.clock()
+            packed = await self.ctx.run_db(
+                self.flow.pack, request_id, dims, label, self.ctx.clock()
             )
         except ServiceError as exc:
             self.say(f"Not packed: {exc}. Nothing changed.", "error", bell=True)
@@ -377,12 +374,12 @@ class PackingScreen(StationScreen):
     def _print(self, packed: Packed) -> None:
         from jpgb_terminal.workflow.packing import print_box_papers
 
-        url = self.app.settings.printer
+        url = self.ctx.settings.printer
         if not url:
             return
         try:
             label, form = print_box_papers(
-                packed, url, forms_dir=self.app.settings.customs_forms_dir
+                packed, url, forms_dir=self.ctx.settings.customs_forms_dir
             )
         except Exception as exc:  # a printer fault must show, never crash the bench
             self.app.call_from_thread(self._printer_state, f"error: {exc}")
@@ -390,7 +387,7 @@ class PackingScreen(StationScreen):
         self.app.call_from_thread(self._printer_state, f"ok ({label}, {form})")
 
     def _printer_state(self, state: str) -> None:
-        self.app.device_states["printer"] = state
+        self.ctx.device_states["printer"] = state
         self._show_status()
         if state.startswith("error"):
             self.say(f"Papers not printed: {state}", "error", bell=True)
@@ -404,14 +401,14 @@ class PackingScreen(StationScreen):
         from jpgb_terminal.clock import local_date
         from jpgb_terminal.services.errors import ServiceError
 
-        at = self.app.clock()
+        at = self.ctx.clock()
         try:
-            done = await self.app.run_db(self.flow.handover, local_date(at), at)
+            done = await self.ctx.run_db(self.flow.handover, local_date(at), at)
         except ServiceError as exc:
             self.say(str(exc), "error", bell=True)
             return
         if self.view is not None and self.view.id in done.shipments:
-            self._show(await self.app.run_db(self.flow.open_request, self.view.id))
+            self._show(await self.ctx.run_db(self.flow.open_request, self.view.id))
         self.say(f"Handed over {len(done.shipments)} box(es) packed today.", "ok")
 
     def action_back(self) -> None:
@@ -420,7 +417,7 @@ class PackingScreen(StationScreen):
 
     def action_demo_scan(self) -> None:
         """Demo: scan what the packer would scan next (a request sheet, then its parcels)."""
-        rig, view = self.app.rig, self.view
+        rig, view = self.ctx.rig, self.view
         if rig is None:
             return
         if view is not None and view.state == "waiting" and view.to_pick:
@@ -432,6 +429,6 @@ class PackingScreen(StationScreen):
 
     @work(thread=True, group="demo")
     def _demo_scan_request(self, current: str | None) -> None:
-        rig = self.app.rig
+        rig = self.ctx.rig
         if rig is not None and rig.scan_waiting_request(besides=current) is None:
             self.app.call_from_thread(self.notify, "demo: no shipment request waits for packing")

@@ -3,27 +3,24 @@ last one submits, a wrong PIN keeps the dialog and what was typed, Esc cancels."
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import ClassVar, TypeVar
 
 from textual import on
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-if TYPE_CHECKING:
-    from jpgb_terminal.app import JpgbApp
+from jpgb_terminal.screens.context import InContext
 
 ResultT = TypeVar("ResultT")
 
 
-class PinDialog(ModalScreen[ResultT]):
+class PinDialog(InContext, ModalScreen[ResultT]):
     """A form of Input fields (ids in `fields`, the PIN last) and a Static error line."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
     FIELDS: ClassVar[tuple[str, ...]] = ()
     ERROR_ID: ClassVar[str] = "dialog-error"
-
-    app: JpgbApp  # type: ignore[assignment]
 
     def __init__(self) -> None:
         """Nothing submitted yet."""
@@ -38,7 +35,7 @@ class PinDialog(ModalScreen[ResultT]):
     def on_mount(self) -> None:
         """Cursors blink as the app says (never in snapshots)."""
         for field in self.query(Input):
-            field.cursor_blink = self.app.cursor_blink
+            field.cursor_blink = self.ctx.cursor_blink
 
     def value(self, field: str) -> str:
         """What a field holds, without surrounding spaces."""

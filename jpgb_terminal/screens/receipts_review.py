@@ -15,11 +15,11 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from jpgb_terminal.clock import WAREHOUSE_TZ
 from jpgb_terminal.rules.permissions import allowed
+from jpgb_terminal.screens.context import InContext
 from jpgb_terminal.screens.pin_dialog import PinDialog
 from jpgb_terminal.screens.review_actions import say
 
 if TYPE_CHECKING:
-    from jpgb_terminal.app import JpgbApp
     from jpgb_terminal.services.receipts import ReceiptView
 
 
@@ -29,7 +29,7 @@ def receipt_cell(r: ReceiptView) -> str:
     return f"{r.station_id} {r.operator or '-'} {at}"
 
 
-class ReceiptsReviewScreen(Screen[None]):
+class ReceiptsReviewScreen(InContext, Screen[None]):
     """The parcels whose second receipt waits for review; Enter reviews the selected one."""
 
     CSS_PATH = "holds_review.tcss"
@@ -37,8 +37,6 @@ class ReceiptsReviewScreen(Screen[None]):
         Binding("escape", "back", "Back"),
         Binding("enter", "review", "Review", priority=True),
     ]
-
-    app: JpgbApp  # type: ignore[assignment]
 
     def __init__(self) -> None:
         """No review done yet."""
@@ -62,7 +60,7 @@ class ReceiptsReviewScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         """Read the list afresh whenever the screen comes (back) on top."""
-        if not allowed(self.app.operator_role, "review_receipts"):
+        if not allowed(self.ctx.operator.role, "review_receipts"):
             say(self, "Only a supervisor or lead may review parcels received twice.", "error")
             return
         self._load()
@@ -70,7 +68,7 @@ class ReceiptsReviewScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Review needs the role and a selected parcel."""
         if action == "review":
-            if not allowed(self.app.operator_role, "review_receipts"):
+            if not allowed(self.ctx.operator.role, "review_receipts"):
                 return False
             return True if self.selected() is not None else None
         return True
@@ -80,11 +78,11 @@ class ReceiptsReviewScreen(Screen[None]):
         """Fill the table; the banner keeps saying how the last review ended, if one did."""
         from jpgb_terminal.workflow.receipts import pending_receipts
 
-        store = self.app.store
+        store = self.ctx.store
         if store is None:
             say(self, "The store is not open yet.", "error")
             return
-        receipts = await self.app.run_db(pending_receipts, store)
+        receipts = await self.ctx.run_db(pending_receipts, store)
         by_parcel: dict[str, list[ReceiptView]] = defaultdict(list)
         for r in receipts:
             by_parcel[r.tracking_no].append(r)
@@ -118,8 +116,8 @@ class ReceiptsReviewScreen(Screen[None]):
     def action_review(self) -> None:
         """Enter: review the selected parcel's duplicate receipts (note, then PIN)."""
         tracking_no = self.selected()
-        flow = self.app.flow
-        if tracking_no is None or flow is None or flow.operator is None:
+        operator = self.ctx.operator.name
+        if tracking_no is None or operator is None:
             return
 
         def closed(result: tuple[str, int] | str | None) -> None:
@@ -132,7 +130,7 @@ class ReceiptsReviewScreen(Screen[None]):
 
         self.outcome = None
 
-        self.app.push_screen(ReceiptReviewDialog(tracking_no, flow.operator), closed)
+        self.app.push_screen(ReceiptReviewDialog(tracking_no, operator), closed)
 
 
 class ReceiptReviewDialog(PinDialog[tuple[str, int] | str]):
@@ -199,16 +197,16 @@ class ReceiptReviewDialog(PinDialog[tuple[str, int] | str]):
         from jpgb_terminal.workflow.auth import Credentials
         from jpgb_terminal.workflow.receipts import review_receipts
 
-        store = self.app.store
+        store = self.ctx.store
         assert store is not None
         try:
-            _, reviewed = await self.app.run_db(
+            _, reviewed = await self.ctx.run_db(
                 review_receipts,
                 store,
-                Credentials(self.app.settings.station_id, self.operator, pin),
+                Credentials(self.ctx.settings.station_id, self.operator, pin),
                 self.tracking_no,
                 note,
-                at=self.app.clock(),
+                at=self.ctx.clock(),
             )
         except AuthError as exc:
             self.pin_refused(exc)

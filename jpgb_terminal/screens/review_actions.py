@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import cast
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Static
 
+from jpgb_terminal.screens.context import BenchContext
 from jpgb_terminal.screens.decision_dialog import DecisionDialog, DecisionOutcome
-
-if TYPE_CHECKING:
-    from jpgb_terminal.app import JpgbApp
 
 DECISIONS = ("release", "return", "dispose", "sell", "report")
 DECISION_BINDINGS: list[BindingType] = [
@@ -37,8 +35,8 @@ def open_decision(
     screen: Screen[None], tracking_no: str, action: str, done: Callable[[DecisionOutcome], None]
 ) -> None:
     """Open the decision dialog for the logged-in operator; `done` gets the outcome."""
-    app: JpgbApp = screen.app  # type: ignore[assignment]
-    operator = app.flow.operator if app.flow is not None else None
+    app = cast(BenchContext, screen.app)
+    operator = app.operator.name
     if operator is None:
         say(screen, "No operator is logged in.", "error")
         return
@@ -69,6 +67,6 @@ def open_decision(
                 )
             )
             return
-        app.push_screen(DecisionDialog(tracking_no, action, operator), closed)
+        screen.app.push_screen(DecisionDialog(tracking_no, action, operator), closed)
 
     screen.run_worker(check_then_open(), group="decision-check", exclusive=True)

@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Static
 
+from jpgb_terminal.screens.context import InContext
 from jpgb_terminal.screens.messages import (
     DeviceStateChanged,
     ReadingChanged,
@@ -18,7 +19,6 @@ from jpgb_terminal.screens.messages import (
 from jpgb_terminal.screens.widgets import ScanField, WeightPanel
 
 if TYPE_CHECKING:
-    from jpgb_terminal.app import JpgbApp
     from jpgb_terminal.devices.reading import ScaleReading
     from jpgb_terminal.devices.scale import DriverState
     from jpgb_terminal.devices.scanner import Scan
@@ -44,7 +44,7 @@ BANNER_PREFIX = {"info": "", "ok": "OK: ", "warn": "CHECK: ", "error": "ERROR: "
 STATUS_NAMES = ("scale", "scanner", "printer", "store", "sync")
 
 
-class StationScreen(Screen[None]):
+class StationScreen(InContext, Screen[None]):
     """A screen at the bench: it gets the device news while it is on top.
 
     Subclasses compose `#banner`, `#status`, a `WeightPanel` and a `ScanField`, and
@@ -68,8 +68,6 @@ class StationScreen(Screen[None]):
         (32, "-tall"),
     ]
 
-    app: JpgbApp  # type: ignore[assignment]
-
     def __init__(self) -> None:
         """Not taking device news yet."""
         super().__init__()
@@ -78,13 +76,13 @@ class StationScreen(Screen[None]):
 
     def take_device_news(self) -> None:
         """Become the screen the devices report to (call on mount)."""
-        self._previous_listener = self.app.bench
-        self.app.bench = self
+        self._previous_listener = self.ctx.bench
+        self.ctx.bench = self
 
     def give_back_device_news(self) -> None:
         """Hand the device news back to the screen that had it (call on unmount)."""
-        if self.app.bench is self:
-            self.app.bench = self._previous_listener
+        if self.ctx.bench is self:
+            self.ctx.bench = self._previous_listener
 
     @on(events.ScreenResume)
     def _resumed(self, _event: events.ScreenResume) -> None:
@@ -98,7 +96,7 @@ class StationScreen(Screen[None]):
         was closing), so the drivers' own state is read again here: the readout never
         shows what the scale said before the screen change.
         """
-        app = self.app
+        app = self.ctx
         app.bench = self
         devices = app.devices
         if devices is not None:
@@ -122,31 +120,31 @@ class StationScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The demo's device keys only in the demo."""
         if action in DEMO_ACTIONS:
-            return self.app.rig is not None
+            return self.ctx.rig is not None
         return True
 
     # -- demo keys (simulated scale and scanner) ----------------------------------------
 
     def action_demo_place(self) -> None:
         """Demo: put a parcel (or a box) of random weight on the scale."""
-        if self.app.rig:
-            grams = self.app.rig.place_random()
+        if self.ctx.rig:
+            grams = self.ctx.rig.place_random()
             self.notify(f"demo: placed {grams} g", timeout=2)
 
     def action_demo_remove(self) -> None:
         """Demo: take everything off the scale."""
-        if self.app.rig:
-            self.app.rig.scale.remove()
+        if self.ctx.rig:
+            self.ctx.rig.scale.remove()
 
     def action_demo_wobble(self) -> None:
         """Demo: make the scale move for a second."""
-        if self.app.rig:
-            self.app.rig.scale.wobble()
+        if self.ctx.rig:
+            self.ctx.rig.scale.wobble()
 
     def action_demo_plug(self) -> None:
         """Demo: pull the scale's cable, or put it back."""
-        if self.app.rig:
-            plugged = self.app.rig.toggle_plug()
+        if self.ctx.rig:
+            plugged = self.ctx.rig.toggle_plug()
             self.notify("demo: scale plugged in" if plugged else "demo: scale unplugged", timeout=2)
 
     def action_demo_scan(self) -> None:
@@ -154,8 +152,8 @@ class StationScreen(Screen[None]):
 
     def action_demo_garbage(self) -> None:
         """Demo: scan something that is not a tracking number."""
-        if self.app.rig:
-            self.app.rig.scan_garbage()
+        if self.ctx.rig:
+            self.ctx.rig.scan_garbage()
 
     def scale_state_changed(self, state: DriverState) -> None:
         """The scale connected, went offline or failed (after the status line shows it)."""
@@ -175,17 +173,17 @@ class StationScreen(Screen[None]):
             self.app.bell()
 
     def _show_status(self) -> None:
-        states = self.app.device_states
+        states = self.ctx.device_states
         parts = [f"{name}: {states.get(name, '-')}" for name in STATUS_NAMES]
         self.query_one("#status", Static).update("  |  ".join(parts), layout=False)
 
     def _show_reading(self) -> None:
-        reading = self.app.take_reading()
-        devices = self.app.devices
+        reading = self.ctx.take_reading()
+        devices = self.ctx.devices
         if devices is not None and devices.scale is not None and devices.scale.current is None:
             # The driver is the judge of what is current: never a weight it has let go of.
             reading = None
-        self.query_one(WeightPanel).show(reading, self.app.device_states.get("scale", ""))
+        self.query_one(WeightPanel).show(reading, self.ctx.device_states.get("scale", ""))
         self.reading_shown(reading)
 
     # -- device news ------------------------------------------------------------------
@@ -196,7 +194,7 @@ class StationScreen(Screen[None]):
 
     def on_device_state_changed(self, message: DeviceStateChanged) -> None:
         """Update the status line; a scale that went away shows no weight."""
-        self.app.note_device_state(message.device, message.state)
+        self.ctx.note_device_state(message.device, message.state)
         self._show_status()
         if message.device == "scale":
             self._show_reading()
@@ -221,7 +219,7 @@ class StationScreen(Screen[None]):
                 self.say(f"{text!r} is too short for {self.SCAN_WHAT}", "warn")
             return
         scan = decode_scan(
-            text.encode("utf-8"), "keyboard", self.app.clock(), min_length=MIN_SCAN_LENGTH
+            text.encode("utf-8"), "keyboard", self.ctx.clock(), min_length=MIN_SCAN_LENGTH
         )
         if scan is not None:
             self.handle_scan(scan)

@@ -66,15 +66,15 @@ class UnlockDialog(PinDialog[str]):
         from jpgb_terminal.workflow.auth import Credentials
         from jpgb_terminal.workflow.operators import unlock_user
 
-        store = self.app.store
+        store = self.ctx.store
         assert store is not None
         try:
-            await self.app.run_db(
+            await self.ctx.run_db(
                 unlock_user,
                 store,
-                Credentials(self.app.settings.station_id, supervisor, pin),
+                Credentials(self.ctx.settings.station_id, supervisor, pin),
                 locked,
-                at=self.app.clock(),
+                at=self.ctx.clock(),
             )
         except AuthError as exc:
             self.pin_refused(exc, "Nothing changed")

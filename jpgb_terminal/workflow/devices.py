@@ -1,8 +1,9 @@
 """The bench's devices: scale and scanner drivers built from settings, and the weight gate.
 
 Driver callbacks run on the drivers' own threads. The gate applies the capture rule to
-every reading there (so no reading is skipped), under a lock the screen shares when it
-tells the rule a parcel was scanned.
+every reading there (so no reading is skipped), under a lock the receiving flow shares when
+it tells the rule a parcel was scanned. A capture leaves the gate stamped with the scale's
+identity and protocol, so nothing downstream asks the driver for them.
 """
 
 from __future__ import annotations
@@ -41,13 +42,20 @@ class WeightGate:
         with self._lock:
             self.rule.scanned_at = None
 
-    def offer(self, reading: ScaleReading | None, at: datetime) -> Capture | Refusal | None:
-        """Apply the rule to one reading."""
+    def offer(
+        self,
+        reading: ScaleReading | None,
+        at: datetime,
+        *,
+        scale_id: str | None = None,
+        protocol: str | None = None,
+    ) -> Capture | Refusal | None:
+        """Apply the rule to one reading from the scale `scale_id` speaking `protocol`."""
         with self._lock:
             if reading is None:
                 self.rule.port_lost(at)
                 return None
-            return self.rule.offer(reading, at)
+            return self.rule.offer(reading, at, scale_id=scale_id, protocol=protocol)
 
 
 @dataclass
@@ -81,11 +89,14 @@ def build_devices(
 ) -> BenchDevices:
     """Drivers for the scale and scanner the settings name (none started yet)."""
     gate = WeightGate(settings.empty_threshold_g)
+    scale: ScaleDriver | None = None
 
     def reading(r: ScaleReading | None) -> None:
-        on_reading(r, gate.offer(r, now()))
+        # Only the scale's own reader thread calls this, so `scale` is set by then; its id
+        # was read when the driver started.
+        assert scale is not None
+        on_reading(r, gate.offer(r, now(), scale_id=scale.scale_id, protocol=scale.protocol))
 
-    scale = None
     if settings.scale:
         scale = ScaleDriver(
             settings.scale,

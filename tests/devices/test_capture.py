@@ -122,3 +122,20 @@ def test_port_lost_does_not_forget_the_uncollected_parcel() -> None:
     rule.port_lost(t(3))
     rule.parcel_scanned(t(4))
     assert isinstance(rule.offer(r(900), t(5)), Refusal)
+
+
+def test_a_capture_carries_the_scale_it_came_from() -> None:
+    rule = CaptureRule()
+    assert rule.offer(r(0), t(0), scale_id="usb-AND_FX-300i", protocol="and-ad") is None
+    rule.parcel_scanned(t(1))
+    got = rule.offer(r(1234), t(2), scale_id="usb-AND_FX-300i", protocol="and-ad")
+    assert isinstance(got, Capture)
+    assert (got.scale_id, got.protocol) == ("usb-AND_FX-300i", "and-ad")
+
+
+def test_a_capture_from_an_unnamed_scale_says_so() -> None:
+    rule = CaptureRule()
+    rule.offer(r(0), t(0))
+    rule.parcel_scanned(t(1))
+    got = rule.offer(r(1234), t(2))
+    assert isinstance(got, Capture) and (got.scale_id, got.protocol) == (None, None)

@@ -17,13 +17,17 @@ async def test_after_logout_the_next_operator_types_a_name(bench: Bench) -> None
         await login(pilot)
         await pilot.press("ctrl+l")
         await until(pilot, lambda: isinstance(app.screen, LoginScreen))
+        assert (app.operator.name, app.operator.role) == (None, None)  # the session ended
         screen = app.screen
         await until(pilot, lambda: screen.query_one("#name", Input).has_focus)
         # The next operator types a name, Enter, the PIN, Enter: no clicking, no Tab.
         await pilot.press(*"kenji", "enter", *"2222", "enter")
         await until(pilot, lambda: isinstance(app.screen, BenchScreen))
-        assert app.flow is not None and app.flow.operator == "kenji"
-        assert app.operator_role == "supervisor"
+        # One operator session: the flow stamps events with the one the screens check.
+        assert (app.operator.name, app.operator.role) == ("kenji", "supervisor")
+        assert app.flow is not None and app.flow.session is app.operator
+        # The flow tells the bench scale's weight gate which parcel is in hand.
+        assert app.devices is not None and app.flow.gate is app.devices.gate
 
 
 async def test_wrong_pin_says_attempts_left_and_keeps_the_name(bench: Bench) -> None:

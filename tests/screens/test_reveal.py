@@ -64,6 +64,6 @@ async def test_lead_sees_the_key_staff_never_reach_it(bench: Bench) -> None:
         detail = app.screen
         await until(pilot, lambda: detail.detail is not None)
         assert detail.check_action("reveal", ()) is True
-        app.operator_role = "staff"  # what a staff login would carry
+        app.operator.role = "staff"  # what a staff login would carry
         assert detail.check_action("reveal", ()) is False
     assert tracking

@@ -94,3 +94,34 @@ def test_line_settings_from_their_short_form(text: str, label: str) -> None:
 def test_bad_line_settings_say_what_they_should_look_like(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         LineSettings.parse(text)
+
+
+def test_a_capture_from_the_bench_scale_names_that_scale(tmp_path: Path) -> None:
+    from jpgb_terminal.clock import now
+    from jpgb_terminal.devices.capture import Capture
+
+    outcomes = Recorder()
+    with ScaleSimulator("mt-sics") as sim:
+        path = sim.serve_pty()
+        devices = build_devices(
+            _settings(tmp_path, path, None),
+            on_reading=lambda r, outcome: outcomes((r, outcome)),
+            on_scale_state=lambda state: None,
+            on_scan=lambda scan: None,
+            on_scanner_state=lambda state: None,
+        )
+        scale = devices.scale
+        assert scale is not None
+        devices.start()
+        try:
+            # An empty scale first, then the scan, then the parcel: the capture rule's order.
+            assert outcomes.wait_for(lambda items: any(r and r.grams == 0 for r, _ in items))
+            devices.gate.parcel_scanned(now())
+            sim.place(1850, 0)
+            assert outcomes.wait_for(lambda items: any(isinstance(o, Capture) for _, o in items))
+            capture = next(o for _, o in outcomes.items if isinstance(o, Capture))
+            assert capture.grams == 1850
+            assert (capture.scale_id, capture.protocol) == (scale.scale_id, "mt-sics")
+            assert capture.scale_id  # the port's identity, read when the driver started
+        finally:
+            devices.close()
