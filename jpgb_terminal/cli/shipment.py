@@ -45,8 +45,7 @@ def import_(
     description, quantity, unit_value, [currency], [hs_code], [origin_country],
     [net_weight_g], [lithium]. UTF-8, UTF-8 with BOM and Shift-JIS are read.
     """
-    from jpgb_terminal.services.context import Actor
-    from jpgb_terminal.services.shipment_batches import import_shipment_file
+    from jpgb_terminal.workflow.shipments import import_requests
 
     settings = settings_for(config, db, station)
     try:
@@ -55,8 +54,7 @@ def import_(
         fail(f"cannot read {file}: {exc.strerror}")
     store = open_cli_store(settings)
     with handled_errors():
-        actor = Actor(settings.station_id)
-        done = import_shipment_file(store, actor, data, source=file.name, abandon=abandon)
+        done = import_requests(store, settings.station_id, data, source=file.name, abandon=abandon)
     console.print(f"{file.name}: {len(done.added)} shipment request(s) imported", highlight=False)
 
 

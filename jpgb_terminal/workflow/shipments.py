@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.packing import Handover, hand_over
+from jpgb_terminal.services.shipment_batches import ShipmentImport, import_shipment_file
 from jpgb_terminal.services.shipment_views import ShipmentView
 from jpgb_terminal.services.shipments import add_range, list_ranges, load_shipment
 from jpgb_terminal.services.tracking_blocks import BlockView, hand_over_block, list_blocks
@@ -65,6 +66,14 @@ def hand_over_day(
         ),
         at=at,
     )
+
+
+def import_requests(
+    store: Store, station_id: str, data: bytes, *, source: str, abandon: bool = False
+) -> ShipmentImport:
+    """Import a shipment-request CSV as the station's administrator, all or nothing (in
+    batches that a crash resumes); `abandon` gives up an unfinished import first."""
+    return import_shipment_file(store, Actor(station_id), data, source=source, abandon=abandon)
 
 
 def shipment_detail(store: Store, request_id: str) -> ShipmentView:

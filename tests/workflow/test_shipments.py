@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from jpgb_terminal.services.csv_files import ImportRejected
 from jpgb_terminal.services.errors import AuthError, NotAllowed, NotFound
 from jpgb_terminal.services.packing import pack_box
 from jpgb_terminal.store import Store
@@ -14,13 +15,14 @@ from jpgb_terminal.workflow.auth import Credentials
 from jpgb_terminal.workflow.shipments import (
     give_numbers,
     hand_over_day,
+    import_requests,
     number_ranges,
     register_range,
     shipment_detail,
 )
 from tests.factories import STAFF, event_count, jp12
 from tests.services.test_packing import requested, weighed
-from tests.services.test_shipments import AT, row
+from tests.services.test_shipments import AT, csv_bytes, row, stock
 
 DAY = date(2026, 11, 26)
 
@@ -88,3 +90,16 @@ def test_ranges_are_split_given_and_listed(sqlite_store: Store) -> None:
 def test_an_unknown_request_is_not_found(sqlite_store: Store) -> None:
     with pytest.raises(NotFound):
         shipment_detail(sqlite_store, "SR-999999")
+
+
+def test_an_import_is_all_or_nothing(sqlite_store: Store) -> None:
+    stock(sqlite_store)
+    bad = csv_bytes(row(parcels=jp12(1)), row(rid="SR-000002", parcels=jp12(4), service="zzz"))
+    with pytest.raises(ImportRejected):
+        import_requests(sqlite_store, "ST01", bad, source="bad.csv")
+    with pytest.raises(NotFound):
+        shipment_detail(sqlite_store, "SR-000001")
+    good = csv_bytes(row(parcels=jp12(1)), row(rid="SR-000002", parcels=jp12(4)))
+    done = import_requests(sqlite_store, "ST01", good, source="good.csv")
+    assert len(done.added) == 2
+    assert shipment_detail(sqlite_store, "SR-000002").customer_id == "C1"
