@@ -17,12 +17,15 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from jpgb_terminal.cli import app as cli
+from jpgb_terminal.clock import now
 from jpgb_terminal.devices.simulators.scale import ScaleSimulator
 from jpgb_terminal.screens.hold_detail import HoldDetailScreen
+from jpgb_terminal.services.receiving import receive
 from jpgb_terminal.settings import Settings
 from jpgb_terminal.store import open_store
+from jpgb_terminal.store.sync_tables import Receipt
 from jpgb_terminal.workflow import receipts, review
-from tests.factories import populate
+from tests.factories import STAFF, jp12, populate
 from tests.screens.helpers import Bench, until
 from tests.screens.test_holds_review import OLD, open_review, seed_holds
 from tests.screens.test_manifest_screen import (
@@ -33,7 +36,14 @@ from tests.screens.test_manifest_screen import (
     set_day,
     set_folder,
 )
-from tests.screens.test_receipts_review import TWICE, open_receipts, seed_received_twice
+from tests.screens.test_receipts_review import (
+    TWICE,
+    ReceiptReviewDialog,
+    ReceiptsReviewScreen,
+    banner,
+    open_receipts,
+    seed_received_twice,
+)
 
 SIZE = (160, 50)
 runner = CliRunner()
@@ -148,3 +158,48 @@ async def test_receipts_waiting_for_review_from_the_command_and_the_screen(
         table = screen.query_one("#receipts")
         assert [key.value for key in table.rows] == [TWICE]  # type: ignore[attr-defined]
     assert len(recorder.calls) == 2
+
+
+def received_twice(bench: Bench, tracking_no: str) -> None:
+    """`tracking_no` received here and, earlier, at ST07: this bench's receipt is a duplicate."""
+    at = now()
+    with bench.store.transaction() as s:
+        receive(s, STAFF, tracking_no, at=at)
+        for event_id, station, duplicate in (("x-st07", "ST07", False), ("x-here", "ST01", True)):
+            s.add(
+                Receipt(
+                    event_id=event_id,
+                    tracking_no=tracking_no,
+                    station_id=station,
+                    operator="ken",
+                    received_at=at,
+                    duplicate=duplicate,
+                )
+            )
+
+
+async def test_a_receipt_review_from_the_command_and_the_dialog(
+    bench: Bench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_received_twice(bench)
+    other = jp12(2)
+    received_twice(bench, other)
+    recorder = Recorder(monkeypatch, receipts, "review_receipts")
+    args = ["receipts", "review", other, "--operator", "kenji", "--pin-stdin", "--note", "cli"]
+    r = runner.invoke(
+        cli, [*args, "--db", bench.settings.db], input="2222\n", env={"JPGB_STATION_ID": "ST01"}
+    )
+    assert r.exit_code == 0, r.output
+    assert "1 duplicate receipt(s) reviewed by kenji" in r.stdout
+
+    app = bench.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_receipts(pilot)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ReceiptReviewDialog))
+        await pilot.press(*"screen", "enter", *"2222", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ReceiptsReviewScreen))
+        await until(pilot, lambda: "1 duplicate receipt(s) reviewed" in banner(app))
+    # (store, who, tracking_no, note): kenji's PIN checked by the use case for both faces.
+    asked = [(args[1].name, args[2], args[3]) for args, _ in recorder.calls]
+    assert asked == [("kenji", other, "cli"), ("kenji", TWICE, "screen")]
