@@ -26,10 +26,8 @@ from jpgb_terminal.services.billing import (
     BillableWeight,
     ServiceQuote,
     quote_all,
-    quote_parcel,
     service_needs_country,
 )
-from jpgb_terminal.services.parcels import resolve_tracking
 
 if TYPE_CHECKING:
     from jpgb_terminal.settings import Settings
@@ -119,10 +117,13 @@ def quote_(
     if tracking is not None:
         settings = settings_for(config, db)
         store = open_cli_store(settings)
-        with handled_errors(), store.transaction() as session:
-            weight, quotes = quote_parcel(
-                session, resolve_tracking(tracking), service=service, dims_cm=box, country=country
+        from jpgb_terminal.workflow.billing import quote_stored_parcel
+
+        with handled_errors():
+            quoted = quote_stored_parcel(
+                store, tracking, service=service, dims_cm=box, country=country
             )
+        weight, quotes = quoted.weight, list(quoted.quotes)
     else:
         assert weight_g is not None
         lists = _store_lists(settings_for(config, db), explicit=db is not None)
@@ -139,8 +140,8 @@ def _store_lists(settings: Settings, *, explicit: bool) -> tuple[PriceList, ...]
     lists) when no store was named and the configured file does not exist yet."""
     from sqlalchemy.engine import make_url
 
-    from jpgb_terminal.services.price_lists import price_lists_in_store
     from jpgb_terminal.store.engine import normalize_url
+    from jpgb_terminal.workflow.prices import store_price_lists
 
     url = make_url(normalize_url(settings.db))
     missing = not url.database or not Path(url.database).exists()
@@ -148,8 +149,8 @@ def _store_lists(settings: Settings, *, explicit: bool) -> tuple[PriceList, ...]
         return None
     store = open_cli_store(settings)
     try:
-        with handled_errors(), store.transaction() as session:
-            return price_lists_in_store(session)
+        with handled_errors():
+            return store_price_lists(store)
     finally:
         store.dispose()
 

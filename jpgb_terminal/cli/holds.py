@@ -29,7 +29,7 @@ from jpgb_terminal.rules.decisions import form_problem, parse_action
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.decisions import DecisionResult, SaleAmounts
 from jpgb_terminal.services.events import jsonable
-from jpgb_terminal.services.holds_queue import HOLDS_COLUMNS, held_parcels
+from jpgb_terminal.services.holds_queue import HOLDS_COLUMNS
 from jpgb_terminal.services.parcels import resolve_tracking
 
 app = typer.Typer(help="Held parcels: list the queue, decide (supervisors).", no_args_is_help=True)
@@ -71,9 +71,11 @@ def list_(
         fail(f"unknown hold reason {reason!r} (known: {', '.join(hold_reasons())})")
     settings = settings_for(config, db)
     store = open_cli_store(settings)
-    with handled_errors(), store.transaction() as session:
-        held = held_parcels(
-            session,
+    from jpgb_terminal.workflow.holds import held_list
+
+    with handled_errors():
+        held = held_list(
+            store,
             Actor(settings.station_id),
             overdue_only=overdue,
             reason=reason,

@@ -58,8 +58,7 @@ def _resealed(changed: Counter[str]) -> str:
 @app.command("init")
 def init(key_file: KeyOpt = None, db: DbOpt = None, config: ConfigOpt = None) -> None:
     """Create the key file and encrypt every stored address and ID number with it."""
-    from jpgb_terminal.privacy.crypto import cipher_reading, init_key_file
-    from jpgb_terminal.privacy.keyring import reseal_all
+    from jpgb_terminal.workflow.keys import seal_with_new_key
 
     path = _key_path(key_file, config, db)
     settings = settings_for(config, db)
@@ -70,10 +69,8 @@ def init(key_file: KeyOpt = None, db: DbOpt = None, config: ConfigOpt = None) ->
     with handled_errors():
         store = open_store(settings.db)  # not open_cli_store: that would make the key first
         claim_store_station(store, settings)
-        init_key_file(path)
         # Values sealed with the settings' key (made by an earlier command) move to the new one.
-        with store.transaction() as session:
-            changed = reseal_all(session, cipher_reading(path, settings.key_file))
+        changed = seal_with_new_key(store, path, settings.key_file)
     _say(f"key file {path} created; {changed} customer(s) encrypted")
 
 

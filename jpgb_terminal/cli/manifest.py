@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from jpgb_terminal.cli.common import (
     ConfigOpt,
@@ -20,16 +25,8 @@ from jpgb_terminal.cli.common import (
     open_cli_store,
     settings_for,
 )
-from jpgb_terminal.manifests import (
-    FORMATS,
-    KINDS,
-    ManifestError,
-    check_writable,
-    export_to_file,
-    export_to_stdout,
-)
+from jpgb_terminal.manifests import FORMATS, KINDS, ManifestError, check_writable
 from jpgb_terminal.services.context import Actor
-from jpgb_terminal.services.manifest_rows import build_manifest, expected_rows
 
 app = typer.Typer(
     help="Manifests: the day's inbound parcels, holds and outbound boxes.", no_args_is_help=True
@@ -47,22 +44,39 @@ def parse_day(text: str) -> date:
         fail(f"--date must be a date as YYYY-MM-DD, got {text!r}")
 
 
-@contextmanager
-def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
-    """A rich progress bar on stderr for long exports at a terminal; nothing otherwise."""
-    if total < PROGRESS_FROM_ROWS or not err_console.is_terminal:
-        yield None
-        return
-    with Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda done: bar.update(task, completed=done)
+class ProgressBar:
+    """A rich progress bar on stderr for long exports at a terminal, started once the row
+    count is known; nothing for short ones or when stderr is not a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
+
+    def on_total(self, total: int) -> None:
+        """Start the bar when the export is long enough to want one."""
+        if total < PROGRESS_FROM_ROWS or not err_console.is_terminal:
+            return
+        self._bar = Progress(
+            TextColumn(self.label),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        )
+        self._bar.start()
+        self._task = self._bar.add_task(self.label, total=total)
+
+    def progress(self, done: int) -> None:
+        """Move the bar (when there is one)."""
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, completed=done)
+
+    def close(self) -> None:
+        """Take the bar off the terminal."""
+        if self._bar is not None:
+            self._bar.stop()
 
 
 @app.command("export")
@@ -107,27 +121,33 @@ def export(
             check_writable(output)
         except ManifestError as exc:
             fail(str(exc))
+    from jpgb_terminal.workflow.review import export_day_manifest
+
     settings = settings_for(config, db)
     store = open_cli_store(settings)
-    with handled_errors(), store.transaction() as session:
-        conn = session.connection()
-        total = expected_rows(conn, kind, when, service=service)
-        # The station's administrator's command (README, Privacy and audit): no PIN.
-        admin = Actor(settings.station_id)
-        manifest = build_manifest(conn, admin, kind, when, service=service)
-        with progress_bar(total, f"{kind} {when.isoformat()}") as progress:
-            try:
-                if output is None:
-                    export_to_stdout(manifest, progress)
-                else:
-                    export_to_file(manifest, fmt, output, progress)
-            except ManifestError as exc:
-                fail(str(exc))
-    totals = manifest.totals
-    where = "stdout" if output is None else str(output)
+    bar = ProgressBar(f"{kind} {when.isoformat()}")
+    try:
+        with handled_errors():
+            # The station's administrator's command (README, Privacy and audit): no PIN.
+            done = export_day_manifest(
+                store,
+                Actor(settings.station_id),
+                kind,
+                when,
+                fmt,
+                output,
+                service=service,
+                on_total=bar.on_total,
+                progress=bar.progress,
+            )
+    except ManifestError as exc:
+        fail(str(exc))
+    finally:
+        bar.close()
+    where = "stdout" if done.path is None else str(done.path)
     what = "boxes" if kind == "outbound" else "parcels"
     err_console.print(
-        f"{kind} manifest {when.isoformat()}: {totals.rows} {what}, "
-        f"billable {totals.billable_g} g, written to {where}",
+        f"{kind} manifest {when.isoformat()}: {done.rows} {what}, "
+        f"billable {done.billable_g} g, written to {where}",
         highlight=False,
     )

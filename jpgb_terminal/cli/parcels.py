@@ -19,7 +19,6 @@ from jpgb_terminal.cli.common import (
     operator_credentials,
     settings_for,
 )
-from jpgb_terminal.services.parcels import parcel_view
 
 if TYPE_CHECKING:
     from jpgb_terminal.store import Store
@@ -50,8 +49,12 @@ def show(
     if evidence:
         _show_evidence(store, tracking, as_json)
         return
-    with handled_errors(), store.transaction() as session:
-        view = parcel_view(session, tracking)
+    from jpgb_terminal.clock import now
+    from jpgb_terminal.workflow.review import parcel_detail
+
+    with handled_errors():
+        # The same use case as the hold detail screen; the command prints the parcel's view.
+        view = parcel_detail(store, tracking, now()).view.as_dict()
     if as_json:
         typer.echo(json.dumps(view, ensure_ascii=False, indent=2))
         return
@@ -111,16 +114,15 @@ def weigh(
 
 
 def _show_evidence(store: Store, tracking: str, as_json: bool) -> None:
-    from jpgb_terminal.audit.evidence import weighing_evidence
-    from jpgb_terminal.services.parcels import resolve_tracking
+    from jpgb_terminal.workflow.parcels import parcel_weighing_evidence
 
-    with handled_errors(), store.transaction() as session:
-        found = weighing_evidence(session.connection(), resolve_tracking(tracking))
+    with handled_errors():
+        evidence = parcel_weighing_evidence(store, tracking)
     if as_json:
-        typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(evidence.found, ensure_ascii=False, indent=2))
     else:
-        _print_evidence(found)
-    if any(not w["verified"] for w in found["weighings"]):
+        _print_evidence(evidence.found)
+    if not evidence.verified:
         raise typer.Exit(1)
 
 

@@ -34,8 +34,8 @@ def publish(
     zone and weight bracket priced. A version already published or shipped with other
     prices, or a start time another list has, is refused and nothing is written.
     """
-    from jpgb_terminal.services.context import Actor
-    from jpgb_terminal.services.price_lists import parse_publishable, publish_price_list
+    from jpgb_terminal.services.price_lists import parse_publishable
+    from jpgb_terminal.workflow.prices import publish_prices
 
     settings = settings_for(config, db)
     try:
@@ -51,8 +51,8 @@ def publish(
     with handled_errors():
         parse_publishable(text, file.name)
     store = open_cli_store(settings)
-    with handled_errors(), store.transaction() as session:
-        done = publish_price_list(session, Actor(settings.station_id), text, source=file.name)
+    with handled_errors():
+        done = publish_prices(store, settings.station_id, text, source=file.name)
     for warning in done.warnings:
         err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
     console.print(done.message, highlight=False)
@@ -71,14 +71,13 @@ def list_(
     from rich.table import Table
 
     from jpgb_terminal.clock import WAREHOUSE_TZ
-    from jpgb_terminal.services.price_lists import price_list_catalogue
+    from jpgb_terminal.workflow.prices import price_catalogue
 
     settings = settings_for(config, db)
     store = open_cli_store(settings)
-    with handled_errors(), store.transaction() as session:
-        entries = price_list_catalogue(session)
-    current = next((e.version for e in entries if e.in_force), None)
-    unreadable = [e for e in entries if e.unreadable]
+    with handled_errors():
+        catalogue = price_catalogue(store)
+    entries, current, unreadable = catalogue.entries, catalogue.in_force, catalogue.unreadable
     if as_json:
         out = {"in_force": current, "price_lists": [e.as_dict() for e in entries]}
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))

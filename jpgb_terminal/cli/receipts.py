@@ -37,12 +37,12 @@ def list_(
 ) -> None:
     """Every receipt of each parcel received twice: the billed one first, then duplicates."""
     from jpgb_terminal.clock import WAREHOUSE_TZ
-    from jpgb_terminal.services.receipts import parcels_received_twice
+    from jpgb_terminal.workflow.receipts import pending_receipts
 
     settings = settings_for(config, db)
     store = open_cli_store(settings)
-    with handled_errors(), store.transaction() as session:
-        receipts = parcels_received_twice(session.connection(), pending_only=not show_all)
+    with handled_errors():
+        receipts = pending_receipts(store, pending_only=not show_all)
 
     def local(at: datetime | None) -> str | None:
         return at.astimezone(WAREHOUSE_TZ).isoformat() if at is not None else None

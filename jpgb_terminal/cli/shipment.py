@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -18,14 +18,9 @@ from jpgb_terminal.cli.common import (
     fail,
     handled_errors,
     open_cli_store,
-    operator_login,
+    operator_credentials,
     settings_for,
 )
-
-if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
-    from jpgb_terminal.services.tracking_blocks import BlockView
 
 app = typer.Typer(
     help="Shipment requests: import, show, hand over; carrier number ranges.",
@@ -50,8 +45,7 @@ def import_(
     description, quantity, unit_value, [currency], [hs_code], [origin_country],
     [net_weight_g], [lithium]. UTF-8, UTF-8 with BOM and Shift-JIS are read.
     """
-    from jpgb_terminal.services.context import Actor
-    from jpgb_terminal.services.shipment_batches import import_shipment_file
+    from jpgb_terminal.workflow.shipments import import_requests
 
     settings = settings_for(config, db, station)
     try:
@@ -60,8 +54,7 @@ def import_(
         fail(f"cannot read {file}: {exc.strerror}")
     store = open_cli_store(settings)
     with handled_errors():
-        actor = Actor(settings.station_id)
-        done = import_shipment_file(store, actor, data, source=file.name, abandon=abandon)
+        done = import_requests(store, settings.station_id, data, source=file.name, abandon=abandon)
     console.print(f"{file.name}: {len(done.added)} shipment request(s) imported", highlight=False)
 
 
@@ -87,14 +80,14 @@ def handover(
     station: StationOpt = None,
 ) -> None:
     """Mark the boxes packed that day (and not yet handed over) as shipped (a shift lead)."""
-    from jpgb_terminal.services.packing import hand_over
+    from jpgb_terminal.workflow.shipments import hand_over_day
 
     when = _day(day)
     settings = settings_for(config, db, station)
     store = open_cli_store(settings)
-    actor = operator_login(store, settings.station_id, operator, pin_stdin=pin_stdin)
-    with handled_errors(), store.transaction() as session:
-        done = hand_over(session, actor, when, service=service)
+    credentials = operator_credentials(settings.station_id, operator, pin_stdin=pin_stdin)
+    with handled_errors():
+        done = hand_over_day(store, credentials, when, service=service).handover
     for number in done.outbound_tracking_nos:
         console.print(number, highlight=False)
     console.print(
@@ -110,12 +103,12 @@ def show(
 ) -> None:
     """A request: its parcels, customs lines and box (recipient masked)."""
     from jpgb_terminal.rules.masking import mask_name
-    from jpgb_terminal.services.shipments import load_shipment
+    from jpgb_terminal.workflow.shipments import shipment_detail
 
     settings = settings_for(config, db)
     store = open_cli_store(settings)
-    with handled_errors(), store.transaction() as session:
-        view = load_shipment(session.connection(), request_id)
+    with handled_errors():
+        view = shipment_detail(store, request_id)
     out = console.print
     out(
         f"{view.id}  {view.state}  customer {view.customer_id}  {view.service} to {view.country}  "
@@ -170,16 +163,15 @@ def range_add(
     The range is split into one block per station; each bench numbers only from its own.
     Setup, like importing pre-alerts: the station's administrator runs it, with no PIN.
     """
-    from jpgb_terminal.services.context import Actor
-    from jpgb_terminal.services.shipments import add_range
+    from jpgb_terminal.workflow.shipments import register_range
 
     settings = settings_for(config, db, station)
     store = open_cli_store(settings)
     names = [n for n in (stations or "").split(",") if n.strip()]
-    with handled_errors(), store.transaction() as session:
-        added = add_range(
-            session,
-            Actor(settings.station_id),
+    with handled_errors():
+        done = register_range(
+            store,
+            settings.station_id,
             service,
             prefix,
             first,
@@ -187,7 +179,7 @@ def range_add(
             country=country,
             stations=names,
         )
-        blocks = [b for b in _blocks(session.connection(), service) if b.range_id == added.id]
+    added, blocks = done.range, done.blocks
     console.print(
         f"{added.service}: {added.first_number} .. {added.last_number} ({added.left} numbers)",
         highlight=False,
@@ -212,24 +204,17 @@ def range_give(
 
     Only a block's owner can do this, so it is safe offline; it syncs as an event.
     """
-    from jpgb_terminal.services.context import Actor
-    from jpgb_terminal.services.tracking_blocks import hand_over_block
+    from jpgb_terminal.workflow.shipments import give_numbers
 
     settings = settings_for(config, db, station)
     store = open_cli_store(settings)
-    with handled_errors(), store.transaction() as session:
-        given = hand_over_block(session, Actor(settings.station_id), service, to_station, count)
+    with handled_errors():
+        given = give_numbers(store, settings.station_id, service, to_station, count)
     console.print(
         f"{given.service}: {given.first_number} .. {given.last_number} "
         f"({given.left} numbers) now belong to {given.station_id}",
         highlight=False,
     )
-
-
-def _blocks(conn: Connection, service: str | None) -> list[BlockView]:
-    from jpgb_terminal.services.tracking_blocks import list_blocks
-
-    return list_blocks(conn, service)
 
 
 @range_app.command("list")
@@ -241,17 +226,16 @@ def range_list(
     config: ConfigOpt = None,
 ) -> None:
     """Every range and its blocks, with the numbers left in each as far as this store knows."""
-    from jpgb_terminal.services.shipments import list_ranges
+    from jpgb_terminal.workflow.shipments import number_ranges
 
     settings = settings_for(config, db)
     store = open_cli_store(settings)
-    with handled_errors(), store.transaction() as session:
-        ranges = list_ranges(session.connection(), service)
-        blocks = _blocks(session.connection(), service)
-    if not ranges:
+    with handled_errors():
+        listing = number_ranges(store, service)
+    if not listing.ranges:
         console.print("no ranges", highlight=False)
-    for r in ranges:
-        mine = sorted((b for b in blocks if b.range_id == r.id), key=lambda b: b.first_serial)
+    for r in listing.ranges:
+        mine = listing.blocks_of(r.id)
         left = sum(b.left for b in mine)
         console.print(
             f"{r.service:8} {r.first_number} .. {r.last_number}  left {left}", highlight=False

@@ -20,7 +20,7 @@ from jpgb_terminal.cli.common import (
     fail,
     handled_errors,
     open_cli_store,
-    operator_login,
+    operator_credentials,
     settings_for,
 )
 from jpgb_terminal.settings import Settings
@@ -281,23 +281,21 @@ def quarantine_resolve(
     config: ConfigOpt = None,
 ) -> None:
     """Record that a quarantined event was dealt with; the next sync carries it to central."""
-    from jpgb_terminal.workflow.quarantine import find_open, list_quarantine, record_resolution
+    from jpgb_terminal.workflow.quarantine import resolve_quarantined
 
     settings = settings_for(config, db, station)
     url = _central(settings, central)
     store = open_cli_store(settings)
     try:
-        actor = operator_login(store, settings.station_id, operator, pin_stdin=pin_stdin)
+        credentials = operator_credentials(settings.station_id, operator, pin_stdin=pin_stdin)
         try:
-            rows = list_quarantine(url)
+            with handled_errors():
+                done = resolve_quarantined(store, credentials, url, station_id, seq, note=note)
         except SyncError as exc:
             fail(str(exc))
-        with handled_errors(), store.transaction() as session:
-            row = find_open(rows, station_id, seq)
-            record_resolution(session, actor, row, note=note)
     finally:
         store.dispose()
     console.print(
-        f"{station_id} seq {seq} resolved by {actor.operator}; the next sync carries it to central",
+        f"{station_id} seq {seq} resolved by {done.operator}; the next sync carries it to central",
         highlight=False,
     )

@@ -231,7 +231,7 @@ class ManifestScreen(InContext, Screen[None]):
         except Exception as exc:  # any failure must reach the lead, not kill the worker
             self.post_message(ManifestFailed(f"{type(exc).__name__}: {exc}"))
             return
-        self.post_message(ManifestWritten(kind, done.path, done.rows, done.billable_g))
+        self.post_message(ManifestWritten(kind, path, done.rows, done.billable_g))
 
     def on_manifest_counted(self, message: ManifestCounted) -> None:
         """Size the progress bar."""

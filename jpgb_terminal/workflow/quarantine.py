@@ -9,6 +9,8 @@ reviewing what sync flagged (`review_receipts`: supervisors and leads).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Connection
 from sqlmodel import Session
 
@@ -16,8 +18,10 @@ from jpgb_terminal.events import QuarantineResolved
 from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
+from jpgb_terminal.store import Store
 from jpgb_terminal.sync.link import CentralLink, Deadlines, SyncError
 from jpgb_terminal.sync.merge import QuarantineRow, quarantine_rows
+from jpgb_terminal.workflow.auth import Who, acting
 
 MAX_NOTE = 500
 
@@ -75,3 +79,34 @@ def record_resolution(session: Session, actor: Actor, row: QuarantineRow, *, not
         ),
     )
     return appended.event_id
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Who resolved a quarantined event, and the id of the event recording it."""
+
+    operator: str
+    event_id: str
+
+
+def resolve_quarantined(
+    store: Store,
+    who: Who,
+    central_url: str,
+    station_id: str,
+    seq: int,
+    *,
+    note: str,
+    deadlines: Deadlines | None = None,
+) -> Resolved:
+    """Check the supervisor, ask central that (station, seq) is open, record the resolution.
+
+    A wrong PIN asks central nothing; SyncError when central cannot say; nothing is written
+    unless the entry is open and the note is good.
+    """
+    actor = acting(store, who)
+    rows = list_quarantine(central_url, deadlines=deadlines)
+    with store.transaction() as session:
+        row = find_open(rows, station_id, seq)
+        event_id = record_resolution(session, actor, row, note=note)
+    return Resolved(actor.operator or "", event_id)

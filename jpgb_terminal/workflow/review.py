@@ -197,9 +197,9 @@ def parcel_detail(store: Store, tracking_no: str, at: datetime) -> ParcelDetail:
 
 @dataclass(frozen=True)
 class ExportedManifest:
-    """A manifest written to a file: where, how many rows, the billable grams."""
+    """A manifest written out: where (None for standard output), how many rows, billable grams."""
 
-    path: Path
+    path: Path | None
     rows: int
     billable_g: int
 
@@ -210,25 +210,42 @@ def export_day_manifest(
     kind: str,
     day: date,
     fmt: str,
-    path: Path,
+    path: Path | None,
     *,
+    service: str | None = None,
     on_total: Callable[[int], None] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ExportedManifest:
-    """Write one Japan day's manifest of `kind` to `path` (ids only); ManifestError says why not,
-    NotAllowed when the actor's role may not export manifests."""
-    from jpgb_terminal.manifests import check_format, check_kind, check_writable, export_to_file
+    """Write one Japan day's manifest of `kind` to `path`, or as CSV to standard output when
+    `path` is None (ids only); ManifestError says why not, NotAllowed when the actor's role
+    may not export manifests.  `service` keeps one service of the outbound manifest."""
+    from jpgb_terminal.manifests import (
+        ManifestError,
+        check_format,
+        check_kind,
+        check_writable,
+        export_to_file,
+        export_to_stdout,
+    )
     from jpgb_terminal.services.manifest_rows import build_manifest, expected_rows
 
     check_kind(kind)
     check_format(fmt)
-    # Before any query, so a bad folder is reported at once.
-    check_writable(path)
+    if service is not None and kind != "outbound":
+        raise ManifestError("--service applies to the outbound manifest only")
+    if path is None and fmt != "csv":
+        raise ManifestError(f"a {fmt} manifest needs a file to go to")
+    if path is not None:
+        # Before any query, so a bad folder is reported at once.
+        check_writable(path)
     with store.transaction() as session:
         conn = session.connection()
         # Built first: the role is checked before anything, even the row count, is read.
-        manifest = build_manifest(conn, actor, kind, day)
+        manifest = build_manifest(conn, actor, kind, day, service=service)
         if on_total is not None:
-            on_total(expected_rows(conn, kind, day))
-        export_to_file(manifest, fmt, path, progress)
+            on_total(expected_rows(conn, kind, day, service=service))
+        if path is None:
+            export_to_stdout(manifest, progress)
+        else:
+            export_to_file(manifest, fmt, path, progress)
     return ExportedManifest(path, manifest.totals.rows, manifest.totals.billable_g)
