@@ -17,7 +17,7 @@ from sqlalchemy import select
 from jpgb_terminal.clock import local_date, now
 from jpgb_terminal.devices.capture import Capture
 from jpgb_terminal.devices.label import LabelData
-from jpgb_terminal.rules.masking import mask_name
+from jpgb_terminal.privacy.crypto import masked_name
 from jpgb_terminal.rules.permissions import require
 from jpgb_terminal.rules.states import ParcelState
 from jpgb_terminal.services.context import Actor
@@ -82,7 +82,7 @@ def receive_parcel(store: Store, actor: Actor, text: str, at: datetime | None = 
             scheme=receipt.parcel.scheme,
             parcel_id=receipt.parcel_id,
             customer_id=receipt.parcel.customer_id,
-            customer_masked=mask_name(pa.customer_name if pa else None),
+            customer_masked=masked_name(pa.customer_name if pa else None),
             contents=pa.contents if pa else None,
             declared_value=pa.declared_value if pa else None,
             currency=pa.currency if pa else None,
@@ -120,7 +120,7 @@ def parcel_card(store: Store, tracking_no: str) -> ParcelCard:
         scheme=parcel.scheme,
         parcel_id=internal_parcel_id(*received) if received else parcel.tracking_no,
         customer_id=parcel.customer_id,
-        customer_masked=mask_name(pa.customer_name if pa else None),
+        customer_masked=masked_name(pa.customer_name if pa else None),
         contents=pa.contents if pa else None,
         declared_value=pa.declared_value if pa else None,
         currency=pa.currency if pa else None,
