@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from jpgb_terminal.store import Store
 
 PREFIX = "fernet:"
-# The Customer columns kept encrypted (the clear marker names aside: privacy.fields).
+# The Customer columns kept encrypted (the clear marker names aside: rules.marker_names).
 ENCRYPTED_FIELDS = ("name", "address", "phone", "id_doc_no")
 SHIPMENT_SEALED_FIELDS = ("recipient_name", "recipient_address", "recipient_phone")
 KEY_ID_LEN = 8
@@ -232,21 +232,13 @@ def unseal(value: str | None) -> str | None:
 UNREADABLE = "***"  # what a screen shows of a value no key of this station opens
 
 
-def unsealed_or_none(value: str | None) -> str | None:
-    """The plaintext of a stored value, or None when no key of this station opens it."""
-    try:
-        return unseal(value)
-    except KeyFileError:
-        return None
-
-
 def masked_name(stored: str | None) -> str:
     """A stored (maybe sealed) name masked for display; "***" when no key here opens it, so
     a screen showing a customer synced from a bench whose key is not imported still shows."""
-    if stored is None:
-        return mask_name(None)
-    name = unsealed_or_none(stored)
-    return UNREADABLE if name is None else mask_name(name)
+    try:
+        return mask_name(unseal(stored))
+    except KeyFileError:
+        return UNREADABLE
 
 
 def _make_folder(path: Path) -> None:
