@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from jpgb_terminal.store import Store
 
 app = typer.Typer(
-    help="Keys: the key set that seals addresses, ID numbers and recipients at rest.",
+    help="Keys: the key set that seals customers' personal data and recipients at rest.",
     no_args_is_help=True,
 )
 

@@ -17,17 +17,19 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from jpgb_terminal.errors import ServiceError
+from jpgb_terminal.rules.masking import mask_name
 
 if TYPE_CHECKING:
     from jpgb_terminal.store import Store
 
 PREFIX = "fernet:"
-ENCRYPTED_FIELDS = ("address", "id_doc_no")  # the Customer columns kept encrypted
+# The Customer columns kept encrypted (the clear marker names aside: rules.marker_names).
+ENCRYPTED_FIELDS = ("name", "address", "phone", "id_doc_no")
 SHIPMENT_SEALED_FIELDS = ("recipient_name", "recipient_address", "recipient_phone")
 KEY_ID_LEN = 8
 LEGACY = "(no key id)"  # the key id shown for a value sealed before values carried one
@@ -198,12 +200,24 @@ def current() -> Cipher | None:
     return _configured
 
 
+@overload
+def seal(value: str) -> str: ...
+@overload
+def seal(value: None) -> None: ...
+@overload
+def seal(value: str | None) -> str | None: ...
 def seal(value: str | None) -> str | None:
     """`value` encrypted when a key file is configured, else as it is."""
     cipher = current()
     return cipher.seal(value) if cipher is not None else value
 
 
+@overload
+def unseal(value: str) -> str: ...
+@overload
+def unseal(value: None) -> None: ...
+@overload
+def unseal(value: str | None) -> str | None: ...
 def unseal(value: str | None) -> str | None:
     """The plaintext of a stored value (refuses a sealed one when no key is configured)."""
     kid = sealed_with(value)
@@ -213,6 +227,18 @@ def unseal(value: str | None) -> str | None:
             raise KeyFileError(f"this value is sealed with key {kid} and no key file is configured")
         return cipher.unseal(value)
     return value
+
+
+UNREADABLE = "***"  # what a screen shows of a value no key of this station opens
+
+
+def masked_name(stored: str | None) -> str:
+    """A stored (maybe sealed) name masked for display; "***" when no key here opens it, so
+    a screen showing a customer synced from a bench whose key is not imported still shows."""
+    try:
+        return mask_name(unseal(stored))
+    except KeyFileError:
+        return UNREADABLE
 
 
 def _make_folder(path: Path) -> None:

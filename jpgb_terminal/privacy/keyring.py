@@ -25,6 +25,7 @@ from jpgb_terminal.privacy.crypto import (
     MissingKey,
     sealed_with,
 )
+from jpgb_terminal.rules.marker_names import is_marker_name
 from jpgb_terminal.store import Store
 from jpgb_terminal.store.outbound import Shipment
 from jpgb_terminal.store.tables import Customer
@@ -37,6 +38,12 @@ SEALED: tuple[tuple[Table, tuple[str, ...]], ...] = (
 )
 BATCH = 200  # rows per transaction: a few milliseconds of Fernet work, well under a second
 PLAINTEXT = "(in clear)"  # the status line of values stored before a key file existed
+
+
+def _kept_in_clear(table: Table, row_id: Any, field: str, value: str | None) -> bool:
+    """The clear marker names of customers holding no personal data (rules.marker_names): never
+    sealed, so retention and sync still recognise them, and not counted as values in clear."""
+    return table is CUSTOMER and field == "name" and is_marker_name(row_id, value)
 
 
 def _rows(
@@ -66,9 +73,10 @@ def values_by_key(store: Store) -> Counter[str]:
     counts: Counter[str] = Counter()
     with store.engine.connect() as conn:
         for table, fields in SEALED:
-            for row in conn.execute(select(*(table.c[f] for f in fields))):
-                for value in row:
-                    if value is not None:
+            for row in conn.execute(select(table.c.id, *(table.c[f] for f in fields))):
+                for f in fields:
+                    value = getattr(row, f)
+                    if value is not None and not _kept_in_clear(table, row.id, f, value):
                         counts[sealed_with(value) or PLAINTEXT] += 1
     return counts
 
@@ -114,7 +122,10 @@ def reseal_rows(
     """
     changed = 0
     for row in rows:
-        values = {f: _resealed(cipher, getattr(row, f)) for f in fields}
+        values = {
+            f: v if _kept_in_clear(table, row.id, f, v) else _resealed(cipher, v)
+            for f, v in ((f, getattr(row, f)) for f in fields)
+        }
         if all(values[f] == getattr(row, f) for f in fields):
             continue
         unchanged = and_(*(table.c[f] == getattr(row, f) for f in fields))

@@ -47,4 +47,6 @@ def reveal_customer(
         tracking_no=parcel.tracking_no,
         at=at,
     )
-    return Revealed(customer.id, customer.name, unseal(customer.address), customer.phone)
+    return Revealed(
+        customer.id, unseal(customer.name), unseal(customer.address), unseal(customer.phone)
+    )

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, select
 
 from jpgb_terminal.clock import now
-from jpgb_terminal.privacy.fields import ANONYMISED_NAME
+from jpgb_terminal.privacy.fields import ANONYMISED_NAME, placeholder_name
 from jpgb_terminal.projections.bulk import (
     CUSTOMER,
     DECISION,
@@ -49,11 +49,6 @@ from jpgb_terminal.projections.events import (
 from jpgb_terminal.store.receipt_reviews import mark_reviewed
 
 _PARCEL_COLUMNS = [c.name for c in PARCEL.columns]
-
-
-def placeholder_name(customer_id: str) -> str:
-    """The name a customer row carries until the customer's own row arrives."""
-    return f"(customer {customer_id})"
 
 
 @dataclass

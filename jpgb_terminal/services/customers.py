@@ -12,7 +12,7 @@ from sqlmodel import Session
 from jpgb_terminal.clock import now
 from jpgb_terminal.events import CustomerAdded, CustomerStatusChanged, CustomerUpdated
 from jpgb_terminal.privacy.crypto import seal, unseal
-from jpgb_terminal.privacy.fields import ANONYMISED_NAME, PERSONAL_FIELDS
+from jpgb_terminal.privacy.fields import ANONYMISED_NAME, NAME_MAX, PERSONAL_FIELDS, PHONE_MAX
 from jpgb_terminal.rules.holds import CUSTOMER_STATUSES, STATUS_HOLD_REASON
 from jpgb_terminal.rules.permissions import require
 from jpgb_terminal.rules.states import ParcelState
@@ -20,7 +20,7 @@ from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.services.holds import hold_parcel
-from jpgb_terminal.services.limits import check_column, check_text
+from jpgb_terminal.services.limits import check_text
 from jpgb_terminal.services.records import PARCEL, ParcelRecord, open_hold_reasons
 from jpgb_terminal.store.tables import Customer, Operator
 
@@ -28,6 +28,17 @@ from jpgb_terminal.store.tables import Customer, Operator
 IN_STORAGE = (ParcelState.RECEIVED, ParcelState.WEIGHED, ParcelState.CLEARED, ParcelState.RELEASED)
 MAX_ID_LEN = 40
 CUSTOMER_ID = re.compile(r"[\w.\-/]+")  # an identifier: printed and typed as it is
+ENTRY_LIMITS = {"name": NAME_MAX, "phone": PHONE_MAX}
+
+
+def check_personal(values: Mapping[str, str | None]) -> None:
+    """Refuse a clear personal value central would refuse, or longer than the input limit: the
+    columns hold sealed values, so the length of what was typed is checked here, before it."""
+    for field, value in values.items():
+        check_text(field, value)
+        limit = ENTRY_LIMITS.get(field)
+        if value is not None and limit is not None and len(value) > limit:
+            raise ServiceError(f"customer {field} is longer than {limit} characters")
 
 
 def add_customer(
@@ -41,8 +52,8 @@ def add_customer(
     id_doc_no: str | None = None,
     at: datetime | None = None,
 ) -> Customer:
-    """Register a customer; the id must be new.  The address and identity-document number are
-    stored encrypted when a key file is configured (jpgb_terminal.privacy.crypto)."""
+    """Register a customer; the id must be new.  Name, address, phone and identity-document
+    number are stored sealed when a key file is configured (jpgb_terminal.privacy.crypto)."""
     customer_id = customer_id.strip()
     if len(customer_id) > MAX_ID_LEN or not CUSTOMER_ID.fullmatch(customer_id):
         raise ServiceError(
@@ -51,18 +62,17 @@ def add_customer(
         )
     if not name.strip():
         raise ServiceError("customer name must not be empty")
-    check_column("customer", "name", name.strip())
-    check_column("customer", "phone", phone)
-    check_text("address", address)
-    check_text("id_doc_no", id_doc_no)
+    check_personal(
+        {"name": name.strip(), "address": address, "phone": phone, "id_doc_no": id_doc_no}
+    )
     if session.get(Customer, customer_id) is not None:
         raise ServiceError(f"customer {customer_id} already exists")
     at = at or now()
     customer = Customer(
         id=customer_id,
-        name=name.strip(),
+        name=seal(name.strip()),
         address=seal(address),
-        phone=phone,
+        phone=seal(phone),
         id_doc_no=seal(id_doc_no),
         status="active",
         created_at=at,
@@ -98,27 +108,17 @@ def update_customer(
         raise ServiceError(f"customer {customer_id} is anonymised: its personal data is gone")
     if "name" in changes and not (changes["name"] or "").strip():
         raise ServiceError("customer name must not be empty")
-    sealed = {"address", "id_doc_no"}
-    values = {
-        f: (seal(v) if f in sealed else (v.strip() if f == "name" and v else v))
-        for f, v in changes.items()
-    }
+    clear = {f: (v.strip() if f == "name" and v else v) for f, v in changes.items()}
+    check_personal(clear)
     # A sealed value differs at every sealing: compare what it says.
     changed = [
-        f
-        for f in PERSONAL_FIELDS
-        if f in values
-        and (
-            unseal(getattr(customer, f)) != changes[f]
-            if f in sealed
-            else values[f] != getattr(customer, f)
-        )
+        f for f in PERSONAL_FIELDS if f in clear and unseal(getattr(customer, f)) != clear[f]
     ]
     if not changed:
         return []
     at = at or now()
     for f in changed:
-        setattr(customer, f, values[f])
+        setattr(customer, f, seal(clear[f]))
     customer.updated_at = at
     session.add(customer)
     session.flush()

@@ -49,7 +49,7 @@ class PreAlertRecord:
     contents: str | None
     declared_value: Decimal | None
     currency: str | None
-    customer_name: str | None
+    customer_name: str | None  # as stored: sealed when a key file is configured
     customer_status: str | None
 
 

@@ -22,10 +22,11 @@ class Customer(SQLModel, table=True):
     __tablename__ = "customer"
 
     id: str = Field(primary_key=True, max_length=40)
-    name: str = Field(max_length=200)
-    # Text, not a bounded string: with a key file configured it holds a Fernet token.
+    # Personal data, sealed at rest when a key file is configured: Text, not a bounded string,
+    # because a Fernet token is longer than the clear value (the customer service bounds that).
+    name: str = Field(sa_column=Column(Text, nullable=False))
     address: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    phone: str | None = Field(default=None, max_length=40)
+    phone: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     # Identity-document number; encrypted at rest when a key file is configured.
     id_doc_no: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     status: str = Field(default="active", max_length=16)

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from jpgb_terminal.rules.masking import mask_name
+from jpgb_terminal.privacy.crypto import masked_name
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.customers import (
     IN_STORAGE,
@@ -93,7 +93,7 @@ def customer_summary(store: Store, customer_id: str) -> CustomerSummary:
         counts: dict[str, int] = {state: n for state, n in rows}
     storage = sum(n for state, n in counts.items() if state in {s.value for s in IN_STORAGE})
     held = counts.get("held", 0)
-    return CustomerSummary(customer.id, mask_name(customer.name), customer.status, storage, held)
+    return CustomerSummary(customer.id, masked_name(customer.name), customer.status, storage, held)
 
 
 def change_customer_status(

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from jpgb_terminal.clock import local_date, now
 from jpgb_terminal.devices.capture import Capture
 from jpgb_terminal.devices.label import LabelData
-from jpgb_terminal.rules.masking import mask_name
+from jpgb_terminal.privacy.crypto import masked_name
 from jpgb_terminal.rules.permissions import require
 from jpgb_terminal.rules.states import ParcelState
 from jpgb_terminal.services.context import Actor
@@ -86,7 +86,7 @@ def receive_parcel(store: Store, actor: Actor, text: str, at: datetime | None = 
             scheme=receipt.parcel.scheme,
             parcel_id=receipt.parcel_id,
             customer_id=receipt.parcel.customer_id,
-            customer_masked=mask_name(pa.customer_name if pa else None),
+            customer_masked=masked_name(pa.customer_name if pa else None),
             contents=pa.contents if pa else None,
             declared_value=pa.declared_value if pa else None,
             currency=pa.currency if pa else None,
@@ -129,7 +129,7 @@ def card_in(session: Session, tracking_no: str) -> ParcelCard:
         scheme=parcel.scheme,
         parcel_id=internal_parcel_id(*received) if received else parcel.tracking_no,
         customer_id=parcel.customer_id,
-        customer_masked=mask_name(pa.customer_name if pa else None),
+        customer_masked=masked_name(pa.customer_name if pa else None),
         contents=pa.contents if pa else None,
         declared_value=pa.declared_value if pa else None,
         currency=pa.currency if pa else None,

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from jpgb_terminal.clock import WAREHOUSE_TZ, local_date
-from jpgb_terminal.rules.masking import mask_name
+from jpgb_terminal.privacy.crypto import masked_name
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.decisions import decisions_for, sale_for
 from jpgb_terminal.services.holds_queue import HeldParcel, held_parcels
@@ -63,7 +63,7 @@ def masked_names(store: Store, customer_ids: Iterable[str | None]) -> dict[str, 
             for cid, name in conn.execute(
                 select(CUSTOMERS.c.id, CUSTOMERS.c.name).where(CUSTOMERS.c.id.in_(chunk))
             ):
-                out[cid] = mask_name(name)
+                out[cid] = masked_name(name)
     return out
 
 
@@ -188,7 +188,7 @@ def parcel_detail(store: Store, tracking_no: str, at: datetime) -> ParcelDetail:
         customer = session.get(Customer, view.customer_id) if view.customer_id else None
     return ParcelDetail(
         view=view,
-        customer_masked=mask_name(customer.name) if customer else "-",
+        customer_masked=masked_name(customer.name) if customer else "-",
         customer_status=customer.status if customer else None,
         weights=weights,
         decisions=tuple(decisions),

@@ -128,7 +128,7 @@ def test_erase_one_customer_and_its_refusals(sqlite_url: str) -> None:
     assert r.exit_code == 0, r.output
 
 
-def test_customer_update_changes_the_fields_given(sqlite_url: str) -> None:
+def test_customer_update_changes_the_fields_given(sqlite_url: str, tmp_path: Path) -> None:
     store = open_store(sqlite_url)
     populate(store)
     store.dispose()
@@ -154,5 +154,10 @@ def test_customer_update_changes_the_fields_given(sqlite_url: str) -> None:
             s.connection().execute(text("SELECT kind FROM event WHERE kind LIKE 'customer.%'"))
         )
     store.dispose()
-    assert rows == {"C1": "03-9999", "C2": None, "C3": "090-1234-5678"}
+    # The phone given is sealed with the key the first command made; the others were stored
+    # before a key file existed (in clear) or cleared by the erasure.
+    key = Cipher.from_file(tmp_path / "xdg-data" / "jpgb-terminal" / "jpgb.key")
+    assert crypto.sealed_with(rows["C1"]) is not None
+    opened = {cid: key.unseal(phone) for cid, phone in rows.items()}
+    assert opened == {"C1": "03-9999", "C2": None, "C3": "090-1234-5678"}
     assert [k for (k,) in kinds].count("customer.updated") == 1

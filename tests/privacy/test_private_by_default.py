@@ -17,7 +17,18 @@ from tests.factories import jp12
 from tests.services.test_shipments import csv_bytes, row, stock
 
 runner = CliRunner()
-SECRETS = ("Nishi-Shinjuku", "TK9988776", "Kabukicho", "PX5544332", "Main St Springfield")
+SECRETS = (
+    "Nishi-Shinjuku",
+    "TK9988776",
+    "Kabukicho",
+    "PX5544332",
+    "Main St Springfield",
+    # Customer names and phones, as added and as updated.
+    "Yamada Taro",
+    "090-5566-7788",
+    "Sato Hanako",
+    "080-1122-3344",
+)
 
 
 @pytest.fixture
@@ -61,7 +72,9 @@ def test_every_command_seals_personal_data_in_the_file_and_its_wal(
         "add",
         "C9",
         "--name",
-        "T Y",
+        "Yamada Taro",
+        "--phone",
+        "090-5566-7788",
         "--address",
         "4-12-7 Nishi-Shinjuku",
         "--id-doc",
@@ -77,6 +90,10 @@ def test_every_command_seals_personal_data_in_the_file_and_its_wal(
         "customer",
         "update",
         "C9",
+        "--name",
+        "Sato Hanako",
+        "--phone",
+        "080-1122-3344",
         "--address",
         "1-1 Kabukicho",
         "--id-doc",

@@ -1,6 +1,6 @@
 """Key rotation as a site operation: two benches and a PostgreSQL central, each with its own key
-file, through the real CLI.  Identity-document numbers reach central and the other bench
-sealed; after the documented procedure every value opens everywhere, twice over."""
+file, through the real CLI.  Names and identity-document numbers reach central and the other
+bench sealed; after the documented procedure every value opens everywhere, twice over."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ EXPECTED = {
     "C1": ("4-12-7 Nishi-Shinjuku", "TK9988776"),
     "C2": ("1-1 Kabukicho", "PX5544332"),
 }
+NAMES = {"C1": "Taro Yamada", "C2": "Hanako Sato"}
 
 
 @dataclass(frozen=True)
@@ -38,18 +39,24 @@ class Site:
             assert r.exit_code == 0, r.output
         return r.output
 
-    def rows(self) -> dict[str, tuple[str, str]]:
+    def rows(self) -> dict[str, tuple[str, str, str]]:
         store = open_store(self.url, ensure=False)
         try:
             with store.engine.connect() as conn:
-                query = select(CUSTOMER.c.id, CUSTOMER.c.address, CUSTOMER.c.id_doc_no)
-                return {r.id: (r.address, r.id_doc_no) for r in conn.execute(query)}
+                c = CUSTOMER.c
+                query = select(c.id, c.name, c.address, c.id_doc_no)
+                return {r.id: (r.name, r.address, r.id_doc_no) for r in conn.execute(query)}
         finally:
             store.dispose()
 
     def opened(self) -> dict[str, tuple[str | None, str | None]]:
+        """Address and document number of each customer, opened; the name must open too."""
         cipher = Cipher.from_file(self.key)
-        return {cid: (cipher.unseal(a), cipher.unseal(d)) for cid, (a, d) in self.rows().items()}
+        out = {}
+        for cid, (name, address, id_doc) in self.rows().items():
+            assert cipher.unseal(name) == NAMES[cid], (self.url, cid)
+            out[cid] = (cipher.unseal(address), cipher.unseal(id_doc))
+        return out
 
 
 def _bench(tmp_path: Path, name: str, station: str) -> Site:
@@ -84,17 +91,20 @@ def test_rotation_at_one_bench_leaves_every_value_readable_everywhere(
     central = Site(pg_central, central_key, {"JPGB_KEY_FILE": str(central_key)})
     for site, cid in ((a, "C1"), (b, "C2")):
         address, id_doc = EXPECTED[cid]
-        site.run("customer", "add", cid, "--name", "T Y", "--address", address, "--id-doc", id_doc)
+        site.run(
+            "customer", "add", cid, "--name", NAMES[cid], "--address", address, "--id-doc", id_doc
+        )
     for bench in (a, b, a):
         _sync(bench, pg_central)
 
-    # Identity-document numbers travel sealed, as stored, to central and to the other bench.
+    # Names and identity-document numbers travel sealed, as stored, to central and to the
+    # other bench.
     for site in (central, b):
         rows = site.rows()
         assert set(rows) == {"C1", "C2"}
-        for cid, (address, id_doc) in rows.items():
-            assert sealed_with(address) and sealed_with(id_doc), (site.url, cid)
-            assert EXPECTED[cid][1] not in id_doc
+        for cid, (name, address, id_doc) in rows.items():
+            assert sealed_with(name) and sealed_with(address) and sealed_with(id_doc), cid
+            assert EXPECTED[cid][1] not in id_doc and NAMES[cid] not in name
     # Each bench made its own key: B names the key it lacks rather than showing nothing.
     with pytest.raises(MissingKey, match=r"sealed with key \w{8}.*jpgb keys import"):
         b.opened()
@@ -128,23 +138,25 @@ def test_rotation_at_one_bench_leaves_every_value_readable_everywhere(
         assert site.opened() == after, site.url
     lines = [line.split() for line in b.run("keys", "status").splitlines()[1:]]
     assert [line[1] for line in lines] == ["current", "retired", "retired", "retired"]
-    assert int(lines[0][2]) == 4 and all(int(line[2]) == 0 for line in lines[1:])
+    # Two names, two addresses, two document numbers.
+    assert int(lines[0][2]) == 6 and all(int(line[2]) == 0 for line in lines[1:])
 
 
 def test_a_store_with_sealed_values_and_no_key_file_is_refused(tmp_path: Path) -> None:
     bench = _bench(tmp_path, "a", "ST01")
-    bench.run("customer", "add", "C1", "--name", "T Y", "--address", "4-12-7 Nishi-Shinjuku")
+    bench.run("customer", "add", "C1", "--name", NAMES["C1"], "--address", "4-12-7 Nishi-Shinjuku")
     backup = tmp_path / "backup.keys"
     bench.run("keys", "export", "--out", str(backup))
     before = bench.rows()
     bench.key.unlink()
-    r = runner.invoke(app, ["customer", "add", "C2", "--name", "A B"], env=bench.env)
+    r = runner.invoke(app, ["customer", "add", "C2", "--name", NAMES["C2"]], env=bench.env)
     assert r.exit_code == 1
-    assert "is missing and this store holds 1 sealed value(s)" in r.output
+    # C1's name and address.
+    assert "is missing and this store holds 2 sealed value(s)" in r.output
     assert "jpgb keys import" in r.output and len(r.output.strip().splitlines()) == 1
     # Nothing was made or changed: no new key that opens nothing, no new customer.
     assert not bench.key.exists() and bench.rows() == before
     # Importing the site's key set is the way back; the store opens and works again.
     bench.run("keys", "import", str(backup))
-    bench.run("customer", "add", "C2", "--name", "A B", "--address", "1-1 Kabukicho")
+    bench.run("customer", "add", "C2", "--name", NAMES["C2"], "--address", "1-1 Kabukicho")
     assert bench.opened() == {"C1": ("4-12-7 Nishi-Shinjuku", None), "C2": ("1-1 Kabukicho", None)}
