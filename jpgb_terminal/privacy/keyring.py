@@ -26,11 +26,8 @@ from jpgb_terminal.privacy.crypto import (
     sealed_with,
 )
 from jpgb_terminal.store import Store
-from jpgb_terminal.store.outbound import Shipment
-from jpgb_terminal.store.tables import Customer
+from jpgb_terminal.store.handles import CUSTOMER, SHIPMENT
 
-CUSTOMER: Table = Customer.__table__  # type: ignore[attr-defined]
-SHIPMENT: Table = Shipment.__table__  # type: ignore[attr-defined]
 SEALED: tuple[tuple[Table, tuple[str, ...]], ...] = (
     (CUSTOMER, ENCRYPTED_FIELDS),
     (SHIPMENT, SHIPMENT_SEALED_FIELDS),

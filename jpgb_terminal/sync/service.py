@@ -52,11 +52,10 @@ from sqlalchemy.exc import (
 from jpgb_terminal.clock import now
 from jpgb_terminal.store import Store
 from jpgb_terminal.store.engine import MIGRATIONS, display_url, normalize_url
+from jpgb_terminal.store.handles import EVENT, SYNC_STATE
 from jpgb_terminal.store.identity import check_station, store_station
 from jpgb_terminal.store.role import is_central, mark_central
-from jpgb_terminal.store.sync_tables import SyncState
 from jpgb_terminal.sync.apply import (
-    EVENT,
     ApplyError,
     ApplyOutcome,
     Snapshots,
@@ -90,7 +89,6 @@ from jpgb_terminal.sync.wire import (
 PullHook = Callable[[Connection, str, list[SyncEvent]], list[str]]
 """What a caller does with the events a pull applied, in the same local transaction."""
 
-SYNC_STATE = SyncState.__table__  # type: ignore[attr-defined]
 BATCH_SIZE = 2000
 PULL_PAGE = 5000
 
@@ -700,10 +698,8 @@ ISSUES_SHOWN = 50
 
 def central_overview(central_url: str, deadlines: Deadlines | None = None) -> CentralOverview:
     """Read central's sequences, event count, open issues and unreviewed duplicate receipts."""
-    from jpgb_terminal.store.sync_tables import Receipt, SyncIssue
-
-    receipt = Receipt.__table__  # type: ignore[attr-defined]
-    issue = SyncIssue.__table__  # type: ignore[attr-defined]
+    from jpgb_terminal.store.handles import RECEIPT as receipt
+    from jpgb_terminal.store.handles import SYNC_ISSUE as issue
 
     def read(conn: Connection) -> CentralOverview:
         states = _check_central(conn)

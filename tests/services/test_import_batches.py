@@ -241,5 +241,5 @@ def test_import_markers_apply_where_they_are_synced(
         if applied:
             assert apply_events(conn, [marker]).applied == 1
         else:
-            with pytest.raises(ApplyError, match="import_id|missing"):
+            with pytest.raises(ApplyError, match=r"import_id|missing"):
                 apply_events(conn, [marker])
