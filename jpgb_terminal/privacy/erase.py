@@ -9,17 +9,11 @@ from sqlmodel import Session
 
 from jpgb_terminal.clock import now
 from jpgb_terminal.events import CustomerAnonymised
-from jpgb_terminal.privacy.purge import (
-    ANONYMISED_NAME,
-    FINISHED,
-    SHIPMENT,
-    anonymise_row,
-    clear_recipients,
-)
+from jpgb_terminal.privacy.purge import ANONYMISED_NAME, FINISHED, anonymise_row, clear_recipients
 from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
-from jpgb_terminal.services.records import CUSTOMER, PARCEL
+from jpgb_terminal.store.handles import CUSTOMER, PARCEL, SHIPMENT
 
 
 def erase_customer(

@@ -27,11 +27,8 @@ from jpgb_terminal.privacy.crypto import (
 )
 from jpgb_terminal.rules.marker_names import is_marker_name
 from jpgb_terminal.store import Store
-from jpgb_terminal.store.outbound import Shipment
-from jpgb_terminal.store.tables import Customer
+from jpgb_terminal.store.handles import CUSTOMER, SHIPMENT
 
-CUSTOMER: Table = Customer.__table__  # type: ignore[attr-defined]
-SHIPMENT: Table = Shipment.__table__  # type: ignore[attr-defined]
 SEALED: tuple[tuple[Table, tuple[str, ...]], ...] = (
     (CUSTOMER, ENCRYPTED_FIELDS),
     (SHIPMENT, SHIPMENT_SEALED_FIELDS),

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, case, exists, func, or_, select
+from sqlalchemy import Connection, and_, case, exists, func, or_, select
 from sqlmodel import Session
 
 from jpgb_terminal.clock import now
@@ -28,10 +28,7 @@ from jpgb_terminal.rules.states import ParcelState
 from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import ServiceError
 from jpgb_terminal.services.events import append_event
-from jpgb_terminal.services.records import CUSTOMER, PARCEL, PREALERT
-from jpgb_terminal.store.outbound import Shipment
-
-SHIPMENT: Table = Shipment.__table__  # type: ignore[attr-defined]
+from jpgb_terminal.store.handles import CUSTOMER, PARCEL, PREALERT, SHIPMENT
 
 FINISHED = frozenset(
     {

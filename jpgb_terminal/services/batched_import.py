@@ -41,13 +41,12 @@ from jpgb_terminal.services.errors import ServiceError
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.store import Store
 from jpgb_terminal.store.engine import make_engine
-from jpgb_terminal.store.tables import Event
+from jpgb_terminal.store.handles import EVENT
 
 BATCH_ROWS = 200
 # SQLite's busy handler polls a held lock at growing intervals, up to every 100 ms; a pause
 # shorter than that between batches could let the import take the lock back every time.
 PAUSE_S = 0.1
-_EVENTS = Event.__table__  # type: ignore[attr-defined]
 
 T = TypeVar("T")
 
@@ -92,12 +91,12 @@ def reading(store: Store) -> Iterator[Session]:
 def unfinished_import(session: Session, station_id: str, what: str) -> OpenImport | None:
     """The station's newest import of `what` that was started and never finished."""
     rows = session.connection().execute(
-        select(_EVENTS.c.kind, _EVENTS.c.seq, _EVENTS.c.occurred_at, _EVENTS.c.payload)
+        select(EVENT.c.kind, EVENT.c.seq, EVENT.c.occurred_at, EVENT.c.payload)
         .where(
-            _EVENTS.c.station_id == station_id,
-            _EVENTS.c.kind.in_((ImportStarted.kind, ImportFinished.kind)),
+            EVENT.c.station_id == station_id,
+            EVENT.c.kind.in_((ImportStarted.kind, ImportFinished.kind)),
         )
-        .order_by(_EVENTS.c.seq)
+        .order_by(EVENT.c.seq)
     )
     started: dict[str, OpenImport] = {}
     for kind, seq, at, payload in rows:
@@ -120,10 +119,10 @@ def written_since(session: Session, station_id: str, seq: int, kind: str) -> lis
     """The (tracking_no, payload) of the station's `kind` events after `seq`: an import's rows."""
     return list(
         session.connection().execute(
-            select(_EVENTS.c.tracking_no, _EVENTS.c.payload).where(
-                _EVENTS.c.station_id == station_id,
-                _EVENTS.c.kind == kind,
-                _EVENTS.c.seq > seq,
+            select(EVENT.c.tracking_no, EVENT.c.payload).where(
+                EVENT.c.station_id == station_id,
+                EVENT.c.kind == kind,
+                EVENT.c.seq > seq,
             )
         )
     )

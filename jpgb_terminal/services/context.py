@@ -34,6 +34,7 @@ def operator_role(db: Session | Connection, name: str | None) -> str | None:
     from sqlalchemy import select
     from sqlmodel import Session
 
+    from jpgb_terminal.store.handles import OPERATOR
     from jpgb_terminal.store.tables import Operator
 
     if not name:
@@ -42,8 +43,9 @@ def operator_role(db: Session | Connection, name: str | None) -> str | None:
         # Through the session, so an operator added earlier in the transaction is seen.
         row = db.get(Operator, name)
         return row.role if row is not None and row.active else None
-    table = Operator.__table__  # type: ignore[attr-defined]
-    found = db.execute(select(table.c.role, table.c.active).where(table.c.name == name)).first()
+    found = db.execute(
+        select(OPERATOR.c.role, OPERATOR.c.active).where(OPERATOR.c.name == name)
+    ).first()
     return found.role if found is not None and found.active else None
 
 

@@ -21,7 +21,8 @@ from jpgb_terminal.services.errors import NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.services.holds import hold_parcel
 from jpgb_terminal.services.limits import check_text
-from jpgb_terminal.services.records import PARCEL, ParcelRecord, open_hold_reasons
+from jpgb_terminal.services.records import ParcelRecord, open_hold_reasons
+from jpgb_terminal.store.handles import PARCEL
 from jpgb_terminal.store.tables import Customer, Operator
 
 # Parcels still in the warehouse and not yet held: a status change holds these.

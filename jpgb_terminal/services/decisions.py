@@ -28,13 +28,11 @@ from jpgb_terminal.rules.states import ParcelState, check_transition
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import NotAllowed, ServiceError
 from jpgb_terminal.services.events import append_event
-from jpgb_terminal.services.records import HOLD, PARCEL, ParcelRecord
+from jpgb_terminal.services.records import ParcelRecord
 from jpgb_terminal.services.weighing import get_parcel
+from jpgb_terminal.store.handles import DECISION, HOLD, PARCEL, SALE
 from jpgb_terminal.store.ledger import Decision, Sale
 from jpgb_terminal.store.tables import Operator
-
-DECISION = Decision.__table__  # type: ignore[attr-defined]
-SALE = Sale.__table__  # type: ignore[attr-defined]
 
 _OPEN_HOLDS = (
     select(HOLD.c.id, HOLD.c.reason, HOLD.c.deadline)

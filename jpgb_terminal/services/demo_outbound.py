@@ -12,9 +12,7 @@ from jpgb_terminal.clock import local_date, now
 from jpgb_terminal.rules.customs import DeclaredLine
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.packing import confirm_parcel, hand_over, pack_box, record_box_weight
-from jpgb_terminal.services.records import CUSTOMER, PARCEL
 from jpgb_terminal.services.shipments import (
-    SHIPMENT,
     RequestDraft,
     add_range,
     create_shipment,
@@ -23,6 +21,7 @@ from jpgb_terminal.services.shipments import (
     shipment_id,
 )
 from jpgb_terminal.store import Store
+from jpgb_terminal.store.handles import CUSTOMER, PARCEL, SHIPMENT
 
 DEMO_SCALE_ID = "demo-scale"
 DEMO_PROTOCOL = "mt-sics"

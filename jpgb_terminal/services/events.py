@@ -18,23 +18,22 @@ from jpgb_terminal.ids import new_id
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import ServiceError
 from jpgb_terminal.services.limits import check_payload
+from jpgb_terminal.store.handles import EVENT
 from jpgb_terminal.store.role import NOT_HERE, is_central
-from jpgb_terminal.store.tables import Event as EventRow
 
 _SEQ_KEY = "jpgb_next_seq"
-_EVENTS = EventRow.__table__  # type: ignore[attr-defined]
 # The station's newest event: its sequence number and hash, from the (station_id, seq) index.
 _TAIL = (
-    select(_EVENTS.c.seq, _EVENTS.c.hash)
-    .where(_EVENTS.c.station_id == bindparam("station_id"))
-    .order_by(_EVENTS.c.seq.desc())
+    select(EVENT.c.seq, EVENT.c.hash)
+    .where(EVENT.c.station_id == bindparam("station_id"))
+    .order_by(EVENT.c.seq.desc())
     .limit(1)
 )
 # The payload goes in as the canonical text the hash was taken over, so a verifier can hash the
 # stored text as it is instead of decoding and re-encoding every payload.
-_INSERT = _EVENTS.insert().values(payload=bindparam("payload_text", type_=Text))
+_INSERT = EVENT.insert().values(payload=bindparam("payload_text", type_=Text))
 # PostgreSQL types the bound text as VARCHAR, which a json column accepts only through a cast.
-_INSERT_PG = _EVENTS.insert().values(payload=cast(bindparam("payload_text", type_=Text), JSON))
+_INSERT_PG = EVENT.insert().values(payload=cast(bindparam("payload_text", type_=Text), JSON))
 
 
 def jsonable(value: Any) -> Any:

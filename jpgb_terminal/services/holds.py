@@ -16,12 +16,12 @@ from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.services.records import (
-    HOLD,
     ParcelRecord,
     load_parcel,
     open_hold_reasons,
     update_parcel,
 )
+from jpgb_terminal.store.handles import HOLD
 from jpgb_terminal.store.tables import Hold
 
 

@@ -21,7 +21,7 @@ from jpgb_terminal.rules.decisions import is_prohibited
 from jpgb_terminal.rules.holds import days_left, is_overdue
 from jpgb_terminal.services.billing import weight_is_billable
 from jpgb_terminal.services.context import Actor, authorize
-from jpgb_terminal.services.records import HOLD, PARCEL
+from jpgb_terminal.store.handles import HOLD, PARCEL
 from jpgb_terminal.store.handles import WEIGHT_RECORD as WEIGHTS
 
 

@@ -18,9 +18,7 @@ from jpgb_terminal.services.events import append_event
 from jpgb_terminal.services.holds import hold_parcel
 from jpgb_terminal.services.records import update_parcel
 from jpgb_terminal.services.weighing import get_parcel
-from jpgb_terminal.store.tables import Inspection
-
-_INSPECTIONS = Inspection.__table__  # type: ignore[attr-defined]
+from jpgb_terminal.store.handles import INSPECTION
 
 
 @dataclass(frozen=True)
@@ -57,7 +55,7 @@ def inspect(
     inspection_id = new_id()
     conn = session.connection()
     conn.execute(
-        _INSPECTIONS.insert(),
+        INSPECTION.insert(),
         {
             "id": inspection_id,
             "tracking_no": tracking_no,

@@ -26,13 +26,8 @@ from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import NotAllowed, ServiceError
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.services.price_lists import price_lists_in_store
-from jpgb_terminal.services.records import PARCEL
 from jpgb_terminal.services.shipments import (
-    BOX,
-    BOX_WEIGHT,
     PACKED,
-    SHIPMENT,
-    SHIPMENT_PARCEL,
     SHIPPED,
     WAITING,
     ShipmentView,
@@ -41,6 +36,7 @@ from jpgb_terminal.services.shipments import (
 )
 from jpgb_terminal.services.tracking_blocks import number_refusal, take_block_number
 from jpgb_terminal.services.weighing import MAX_GRAMS
+from jpgb_terminal.store.handles import BOX, BOX_WEIGHT, PARCEL, SHIPMENT, SHIPMENT_PARCEL
 from jpgb_terminal.tracking import InvalidTrackingNumber, parse_tracking
 
 # Every packing step names its operator (the box weight bills, Art. 11.1): the station's

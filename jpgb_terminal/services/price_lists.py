@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, select
 from sqlmodel import Session
 
 from jpgb_terminal import refdata as refs
@@ -29,11 +29,11 @@ from jpgb_terminal.refdata import PriceList, ReferenceDataError
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import NotAllowed, ServiceError
 from jpgb_terminal.services.events import append_event
+from jpgb_terminal.store.handles import PRICE_LIST
 from jpgb_terminal.store.tables import PublishedPriceList
 
 VERSION_MAX = 40
 FEE_MAX = 10_000_000  # yen for one parcel: above this a fee is a typo
-PRICE_LIST: Table = PublishedPriceList.__table__  # type: ignore[attr-defined]
 
 
 class PriceListRefused(ServiceError):

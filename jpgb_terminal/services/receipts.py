@@ -19,10 +19,9 @@ from jpgb_terminal.events import ReceiptReviewed
 from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
+from jpgb_terminal.store.handles import RECEIPT
 from jpgb_terminal.store.receipt_reviews import mark_reviewed
-from jpgb_terminal.store.sync_tables import Receipt
 
-RECEIPT = Receipt.__table__  # type: ignore[attr-defined]
 MAX_NOTE = 500
 
 

@@ -13,12 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
-from jpgb_terminal.store.tables import Customer, Hold, Parcel, PreAlert
-
-PARCEL = Parcel.__table__  # type: ignore[attr-defined]
-PREALERT = PreAlert.__table__  # type: ignore[attr-defined]
-CUSTOMER = Customer.__table__  # type: ignore[attr-defined]
-HOLD = Hold.__table__  # type: ignore[attr-defined]
+from jpgb_terminal.store.handles import CUSTOMER, HOLD, PARCEL, PREALERT
 
 
 @dataclass

@@ -30,18 +30,15 @@ from jpgb_terminal.services.csv_files import (
     open_table,
 )
 from jpgb_terminal.services.events import append_event
-from jpgb_terminal.services.records import CUSTOMER, PARCEL
 from jpgb_terminal.services.shipment_views import (
-    CUSTOMS_LINE,
     REQUEST_ID,
-    SHIPMENT,
-    SHIPMENT_PARCEL,
     SHIPPED,
     WAITING,
     normalize_request_id,
     open_holds_by_parcel,
     parcel_refusal,
 )
+from jpgb_terminal.store.handles import CUSTOMER, CUSTOMS_LINE, PARCEL, SHIPMENT, SHIPMENT_PARCEL
 from jpgb_terminal.tracking import (
     ISO_COUNTRY_CODES,
     InvalidTrackingNumber,

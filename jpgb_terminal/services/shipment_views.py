@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, select
 
 from jpgb_terminal.privacy.crypto import unseal
 from jpgb_terminal.rules.customs import (
@@ -17,22 +17,15 @@ from jpgb_terminal.rules.customs import (
 )
 from jpgb_terminal.rules.states import ParcelState
 from jpgb_terminal.services.errors import NotFound
-from jpgb_terminal.services.records import HOLD, PARCEL
-from jpgb_terminal.store.outbound import (
-    Box,
-    BoxWeight,
-    CustomsLine,
-    Shipment,
-    ShipmentParcel,
-    TrackingRange,
+from jpgb_terminal.store.handles import (
+    BOX,
+    BOX_WEIGHT,
+    CUSTOMS_LINE,
+    HOLD,
+    PARCEL,
+    SHIPMENT,
+    SHIPMENT_PARCEL,
 )
-
-SHIPMENT: Table = Shipment.__table__  # type: ignore[attr-defined]
-SHIPMENT_PARCEL: Table = ShipmentParcel.__table__  # type: ignore[attr-defined]
-CUSTOMS_LINE: Table = CustomsLine.__table__  # type: ignore[attr-defined]
-BOX: Table = Box.__table__  # type: ignore[attr-defined]
-BOX_WEIGHT: Table = BoxWeight.__table__  # type: ignore[attr-defined]
-TRACKING_RANGE: Table = TrackingRange.__table__  # type: ignore[attr-defined]
 
 REQUEST_ID = re.compile(r"^SR-\d{6,12}$")
 PACKABLE = (ParcelState.CLEARED.value, ParcelState.RELEASED.value)

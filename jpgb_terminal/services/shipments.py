@@ -28,16 +28,10 @@ from jpgb_terminal.services.shipment_import import (
     shipment_conflicts,
 )
 from jpgb_terminal.services.shipment_views import (
-    BOX,
-    BOX_WEIGHT,
-    CUSTOMS_LINE,
     PACKABLE,
     PACKED,
     REQUEST_ID,
-    SHIPMENT,
-    SHIPMENT_PARCEL,
     SHIPPED,
-    TRACKING_RANGE,
     WAITING,
     BoxRecord,
     RequestedParcel,
@@ -53,6 +47,14 @@ from jpgb_terminal.services.tracking_ranges import (
     RangeView,
     add_range,
     list_ranges,
+)
+from jpgb_terminal.store.handles import (
+    BOX,
+    BOX_WEIGHT,
+    CUSTOMS_LINE,
+    SHIPMENT,
+    SHIPMENT_PARCEL,
+    TRACKING_RANGE,
 )
 
 __all__ = [

@@ -16,8 +16,8 @@ from jpgb_terminal.refdata import services
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import ServiceError
 from jpgb_terminal.services.events import append_event
-from jpgb_terminal.services.shipment_views import TRACKING_RANGE
 from jpgb_terminal.services.tracking_blocks import plan_blocks, record_blocks
+from jpgb_terminal.store.handles import TRACKING_RANGE
 from jpgb_terminal.tracking import make_s10
 
 

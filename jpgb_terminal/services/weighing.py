@@ -15,11 +15,11 @@ from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import NotAllowed, NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.services.records import ParcelRecord, load_parcel, update_parcel
-from jpgb_terminal.store.tables import Operator, WeightRecord
+from jpgb_terminal.store.handles import WEIGHT_RECORD
+from jpgb_terminal.store.tables import Operator
 
 MAX_GRAMS = 1_000_000  # no bench scale weighs a tonne; anything above is a misread
 APPROVER_ROLES = roles_for("manual_weight")  # data/permissions.toml
-_WEIGHTS = WeightRecord.__table__  # type: ignore[attr-defined]
 
 
 def get_parcel(session: Session, tracking_no: str) -> ParcelRecord:
@@ -89,7 +89,7 @@ def record_weight(
     )
     conn = session.connection()
     conn.execute(
-        _WEIGHTS.insert(),
+        WEIGHT_RECORD.insert(),
         {
             "id": weight_id,
             "tracking_no": tracking_no,

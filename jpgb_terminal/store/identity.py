@@ -29,13 +29,10 @@ from sqlalchemy.exc import OperationalError
 
 from jpgb_terminal.stations import check_station_id
 from jpgb_terminal.store.engine import Store, StoreError
-from jpgb_terminal.store.role import INFO, is_central
-from jpgb_terminal.store.sync_tables import SyncState
-from jpgb_terminal.store.tables import Event
+from jpgb_terminal.store.handles import EVENT, STORE_INFO, SYNC_STATE
+from jpgb_terminal.store.role import is_central
 
 STATION_KEY = "station_id"
-_EVENT = Event.__table__  # type: ignore[attr-defined]
-_SYNC_STATE = SyncState.__table__  # type: ignore[attr-defined]
 CHOOSE = "run `jpgb db upgrade --station ID` with this bench's own id"
 
 
@@ -50,7 +47,7 @@ class StationUnclear(StoreError):
 
 def store_station(conn: Connection) -> str | None:
     """The station the store belongs to, or None (a new store, or the central store)."""
-    value = conn.execute(select(INFO.c.value).where(INFO.c.key == STATION_KEY)).scalar()
+    value = conn.execute(select(STORE_INFO.c.value).where(STORE_INFO.c.key == STATION_KEY)).scalar()
     return None if value is None else str(value)
 
 
@@ -60,10 +57,10 @@ def own_stations(conn: Connection) -> list[str]:
     More than one, or ids none of which the store synced as, mean the events alone cannot say
     which station the store is (see the module's docstring).
     """
-    written = {str(s) for s in conn.execute(select(_EVENT.c.station_id).distinct()).scalars()}
+    written = {str(s) for s in conn.execute(select(EVENT.c.station_id).distinct()).scalars()}
     if not written:
         return []
-    states = conn.execute(select(_SYNC_STATE.c.station_id, _SYNC_STATE.c.pulled_central_id)).all()
+    states = conn.execute(select(SYNC_STATE.c.station_id, SYNC_STATE.c.pulled_central_id)).all()
     pullers = {str(sid) for sid, pulled in states if pulled}
     if not pullers:
         return sorted(written)
@@ -111,7 +108,9 @@ def write_station(conn: Connection, station_id: str) -> str:
     check_station_id(station_id)
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     # Two commands may open a new store at once: the first one's id stands.
-    conn.execute(insert(INFO).values(key=STATION_KEY, value=station_id).on_conflict_do_nothing())
+    conn.execute(
+        insert(STORE_INFO).values(key=STATION_KEY, value=station_id).on_conflict_do_nothing()
+    )
     recorded = store_station(conn)
     assert recorded is not None
     return recorded

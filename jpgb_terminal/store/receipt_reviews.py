@@ -11,9 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam
 
-from jpgb_terminal.store.sync_tables import Receipt
-
-RECEIPT = Receipt.__table__  # type: ignore[attr-defined]
+from jpgb_terminal.store.handles import RECEIPT
 
 # The first review of a receipt stands: one arriving later from another bench changes nothing.
 _MARK = (

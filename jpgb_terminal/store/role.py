@@ -13,9 +13,8 @@ from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from jpgb_terminal.store.sync_tables import StoreInfo
+from jpgb_terminal.store.handles import STORE_INFO
 
-INFO = StoreInfo.__table__  # type: ignore[attr-defined]
 CENTRAL = "central"
 _CACHE_KEY = "jpgb_store_role"
 NOT_HERE = (
@@ -28,7 +27,7 @@ def store_role(conn: Connection) -> str | None:
     """The store's role (`central`), or None for a station's store; cached per connection."""
     cached = conn.info.get(_CACHE_KEY)
     if cached is None:
-        value = conn.execute(select(INFO.c.value).where(INFO.c.key == "role")).scalar()
+        value = conn.execute(select(STORE_INFO.c.value).where(STORE_INFO.c.key == "role")).scalar()
         # Only the answer "central" is kept: a store becomes central once and stays so.
         if value != CENTRAL:
             return value
@@ -47,6 +46,6 @@ def mark_central(conn: Connection) -> None:
         return
     # Several stations may make their first push at once: the last writer changes nothing.
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(INFO).values(key="role", value=CENTRAL)
+    stmt = insert(STORE_INFO).values(key="role", value=CENTRAL)
     conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": CENTRAL}))
     conn.info[_CACHE_KEY] = CENTRAL

@@ -1,6 +1,7 @@
 """Sync between a station's store and the central store: push, pull, central checks.
 
-Transport only (push, pull, cursors, deadlines: `service`, `link`, `wire`, `merge`); the
+Transport only (a round: `round`, its halves `push` and `pull`, what it records: `status`;
+central as a whole: `central`; deadlines and errors: `link`, `failures`; `wire`, `merge`); the
 projections it calls live in jpgb_terminal.projections, and a bench's policy for what it
 pulls is passed in by its caller as the `after_pull` hook (jpgb_terminal.workflow.pull_policy).
 May import the projections and everything below them (services' tables through the store,
@@ -11,6 +12,7 @@ Plain blocking code meant for a worker thread or the CLI; every network step has
 
 from jpgb_terminal.projections.events import ApplyError, SyncEvent
 from jpgb_terminal.projections.registry import APPLIERS, apply_events
+from jpgb_terminal.sync.central import CentralOverview, central_overview
 from jpgb_terminal.sync.link import (
     CentralLink,
     CentralRejected,
@@ -19,16 +21,9 @@ from jpgb_terminal.sync.link import (
     SyncError,
     SyncTimeout,
 )
-from jpgb_terminal.sync.service import (
-    CentralOverview,
-    PullHook,
-    SyncReport,
-    SyncStatus,
-    central_overview,
-    sync_once,
-    sync_status,
-    watch,
-)
+from jpgb_terminal.sync.pull import PullHook
+from jpgb_terminal.sync.round import sync_once, watch
+from jpgb_terminal.sync.status import SyncReport, SyncStatus, sync_status
 
 __all__ = [
     "APPLIERS",

@@ -1,7 +1,7 @@
 """The names sync has always offered for projecting events; the projections live in
 jpgb_terminal.projections (one module per aggregate, one registry by kind)."""
 
-from jpgb_terminal.projections.bulk import CHUNK, CUSTOMER, EVENT, read_snapshots
+from jpgb_terminal.projections.bulk import CHUNK, read_snapshots
 from jpgb_terminal.projections.events import (
     ApplyError,
     ApplyOutcome,
@@ -12,6 +12,7 @@ from jpgb_terminal.projections.events import (
 from jpgb_terminal.projections.parcels import SALE_NAMESPACE
 from jpgb_terminal.projections.registry import APPLIERS, applied_kinds, apply_events
 from jpgb_terminal.projections.unit_of_work import Applier, UnitOfWork
+from jpgb_terminal.store.handles import CUSTOMER, EVENT
 
 Projection = UnitOfWork  # the name the batch's working set had before the split
 

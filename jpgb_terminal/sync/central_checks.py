@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from jpgb_terminal.projections.bulk import EVENT, where_in
+from jpgb_terminal.projections.bulk import where_in
 from jpgb_terminal.projections.events import SyncEvent
 from jpgb_terminal.rules.event_checks import CentralView, EventFacts, check_events
-from jpgb_terminal.store.handles import OPERATOR, PARCEL, QUARANTINE
+from jpgb_terminal.store.handles import EVENT, OPERATOR, PARCEL, QUARANTINE
 
 
 def payload_of(event: SyncEvent) -> Mapping[str, Any]:

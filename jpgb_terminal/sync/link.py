@@ -102,6 +102,21 @@ class Deadlines:
     """Kernel: how long sent data may stay unacknowledged before the socket is dropped."""
 
 
+class RoundClock:
+    """The overall deadline of a round, handed out step by step."""
+
+    def __init__(self, deadlines: Deadlines) -> None:
+        self.deadlines = deadlines
+        self.end = time.monotonic() + deadlines.overall_s
+
+    def step(self) -> float:
+        """The deadline for the next step: a full step's, or what is left of the round's."""
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise SyncTimeout(f"the sync round ran past its {self.deadlines.overall_s:.0f} s")
+        return min(self.deadlines.step_s, left)
+
+
 def check_local_file(path: Path) -> None:
     """Refuse a SQLite central on a network share (SQLite's file locks do not hold there)."""
     try:

@@ -43,13 +43,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import psycopg
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 from sqlalchemy.exc import InternalError as SAInternalError
 
 from jpgb_terminal.clock import now
 from jpgb_terminal.events.chain import GENESIS, event_hash
-from jpgb_terminal.projections.bulk import EVENT
 from jpgb_terminal.projections.events import (
     ApplyError,
     ApplyOutcome,
@@ -59,13 +58,11 @@ from jpgb_terminal.projections.events import (
 )
 from jpgb_terminal.projections.registry import apply_events
 from jpgb_terminal.projections.sync_records import RESOLVED_KIND as RESOLVED_KIND
-from jpgb_terminal.store.sync_tables import Quarantine, SyncIssue
+from jpgb_terminal.store.handles import EVENT, QUARANTINE, SYNC_ISSUE
 from jpgb_terminal.sync.central_checks import central_refusals
 from jpgb_terminal.sync.wire import insert_events
 
-QUARANTINE: Table = Quarantine.__table__  # type: ignore[attr-defined]
 RESENT = "sent again with other content (hash differs from the stored event); kept as stored"
-ISSUE: Table = SyncIssue.__table__  # type: ignore[attr-defined]
 
 # What central refuses an event with; a dropped link or a timeout is none of these.
 REFUSALS: tuple[type[BaseException], ...] = (
@@ -208,10 +205,12 @@ def _check_resent(conn: Connection, result: MergeResult, resent: Sequence[SyncEv
         if stored.get(event.event_id) == event.hash:
             continue
         result.alarms.append(describe(event, RESENT))
-        known = conn.execute(select(ISSUE.c.event_id).where(ISSUE.c.event_id == event.event_id))
+        known = conn.execute(
+            select(SYNC_ISSUE.c.event_id).where(SYNC_ISSUE.c.event_id == event.event_id)
+        )
         if known.first() is None:
             conn.execute(
-                ISSUE.insert(),
+                SYNC_ISSUE.insert(),
                 {
                     "event_id": event.event_id,
                     "station_id": event.station_id,

@@ -27,15 +27,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
-from sqlalchemy import Connection, Table, Text, select, text, type_coerce
+from sqlalchemy import Connection, Text, select, text, type_coerce
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from jpgb_terminal.store.sync_tables import EventOrder, StationSequence
-from jpgb_terminal.sync.apply import CHUNK, EVENT, SyncEvent
+from jpgb_terminal.store.handles import EVENT, EVENT_ORDER, STATION_SEQUENCE
+from jpgb_terminal.sync.apply import CHUNK, SyncEvent
 
-EVENT_ORDER: Table = EventOrder.__table__  # type: ignore[attr-defined]
-STATION_SEQ: Table = StationSequence.__table__  # type: ignore[attr-defined]
 PUSH_LOCK_KEY = 0x6A706762_73796E63 & 0x7FFFFFFFFFFFFFFF  # "jpgb" "sync"
 _COLUMNS = (
     "event_id",
@@ -294,9 +292,9 @@ class SequenceState:
 
 def sequence_states(conn: Connection, station_id: str | None = None) -> list[SequenceState]:
     """Central's sequence record of every station (or of one)."""
-    stmt = select(STATION_SEQ).order_by(STATION_SEQ.c.station_id)
+    stmt = select(STATION_SEQUENCE).order_by(STATION_SEQUENCE.c.station_id)
     if station_id is not None:
-        stmt = stmt.where(STATION_SEQ.c.station_id == station_id)
+        stmt = stmt.where(STATION_SEQUENCE.c.station_id == station_id)
     return [SequenceState(**row) for row in conn.execute(stmt).mappings()]
 
 
@@ -328,7 +326,7 @@ def update_sequence(
         old = states[0]
     else:
         conn.execute(
-            STATION_SEQ.insert(),
+            STATION_SEQUENCE.insert(),
             {"station_id": station_id, "max_contiguous_seq": 0, "max_seen_seq": 0},
         )
         old = SequenceState(station_id, 0, 0, None, None, None)
@@ -354,8 +352,8 @@ def update_sequence(
         detected = at
     new = SequenceState(station_id, end, seen, gap_from, detected, at)
     conn.execute(
-        STATION_SEQ.update()
-        .where(STATION_SEQ.c.station_id == station_id)
+        STATION_SEQUENCE.update()
+        .where(STATION_SEQUENCE.c.station_id == station_id)
         .values(
             max_contiguous_seq=end,
             max_seen_seq=seen,

@@ -22,8 +22,8 @@ from jpgb_terminal.services.customers import (
     update_customer,
 )
 from jpgb_terminal.services.errors import NotFound
-from jpgb_terminal.services.records import PARCEL
 from jpgb_terminal.store import Store
+from jpgb_terminal.store.handles import PARCEL
 from jpgb_terminal.store.tables import Customer
 from jpgb_terminal.workflow.auth import Who, act_with_pin
 

@@ -50,7 +50,7 @@ class DemoRig:
         """Scan the sheet of a shipment request that waits for the packer; None when none does."""
         from sqlalchemy import select
 
-        from jpgb_terminal.services.shipments import SHIPMENT
+        from jpgb_terminal.store.handles import SHIPMENT
 
         with self.store.transaction() as session:
             waiting = list(

@@ -11,10 +11,10 @@ from __future__ import annotations
 from sqlalchemy import Connection, select
 from sqlmodel import Session
 
-from jpgb_terminal.projections.bulk import CUSTOMER
 from jpgb_terminal.projections.events import SyncEvent
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.customers import hold_for_status
+from jpgb_terminal.store.handles import CUSTOMER
 
 
 def hold_for_pulled_statuses(

@@ -19,17 +19,12 @@ from jpgb_terminal.services.context import Actor, authorize
 from jpgb_terminal.services.errors import NotFound, ServiceError
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.store import Store
+from jpgb_terminal.sync.failures import classify
 from jpgb_terminal.sync.link import CentralLink, Deadlines, SyncError
 from jpgb_terminal.sync.merge import QuarantineRow, quarantine_rows
 from jpgb_terminal.workflow.auth import Who, acting
 
 MAX_NOTE = 500
-
-
-def _classified(exc: Exception) -> SyncError:
-    from jpgb_terminal.sync.service import _classify
-
-    return _classify(exc)
 
 
 def list_quarantine(
@@ -47,7 +42,7 @@ def list_quarantine(
         except SyncError:
             raise
         except Exception as exc:
-            raise _classified(exc) from exc
+            raise classify(exc) from exc
 
 
 def find_open(rows: list[QuarantineRow], station_id: str, seq: int) -> QuarantineRow:

@@ -28,16 +28,14 @@ from jpgb_terminal.services.holds import hold_by_operator
 from jpgb_terminal.services.inspection import inspect
 from jpgb_terminal.services.operators import LoginResult
 from jpgb_terminal.services.receiving import internal_parcel_id, receive
-from jpgb_terminal.services.records import PARCEL, load_prealert, open_hold_reasons
+from jpgb_terminal.services.records import load_prealert, open_hold_reasons
 from jpgb_terminal.services.weighing import get_parcel, record_weight
 from jpgb_terminal.store import Store
-from jpgb_terminal.store.tables import Event, Inspection
+from jpgb_terminal.store.handles import EVENT, INSPECTION, PARCEL
 from jpgb_terminal.workflow.auth import Credentials, authenticate, login
 from jpgb_terminal.workflow.session import OperatorSession
 
 Step = Literal["weight", "inspect", "done"]
-EVENTS = Event.__table__  # type: ignore[attr-defined]
-INSPECTIONS = Inspection.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -109,12 +107,12 @@ def card_in(session: Session, tracking_no: str) -> ParcelCard:
     parcel = get_parcel(session, tracking_no)
     pa = load_prealert(conn, tracking_no)
     received = conn.execute(
-        select(EVENTS.c.station_id, EVENTS.c.seq)
-        .where(EVENTS.c.tracking_no == tracking_no, EVENTS.c.kind == "parcel.received")
-        .order_by(EVENTS.c.occurred_at)
+        select(EVENT.c.station_id, EVENT.c.seq)
+        .where(EVENT.c.tracking_no == tracking_no, EVENT.c.kind == "parcel.received")
+        .order_by(EVENT.c.occurred_at)
     ).first()
     inspected = conn.execute(
-        select(INSPECTIONS.c.id).where(INSPECTIONS.c.tracking_no == tracking_no)
+        select(INSPECTION.c.id).where(INSPECTION.c.tracking_no == tracking_no)
     ).first()
     reasons = tuple(sorted(open_hold_reasons(conn, tracking_no)))
     step: Step

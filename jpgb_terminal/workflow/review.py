@@ -20,12 +20,10 @@ from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.decisions import decisions_for, sale_for
 from jpgb_terminal.services.holds_queue import HeldParcel, held_parcels
 from jpgb_terminal.services.parcel_views import ParcelView, read_parcel
-from jpgb_terminal.services.records import PARCEL
 from jpgb_terminal.store import Store
-from jpgb_terminal.store.tables import Customer, WeightRecord
+from jpgb_terminal.store.handles import CUSTOMER, PARCEL, WEIGHT_RECORD
+from jpgb_terminal.store.tables import Customer
 
-CUSTOMERS = Customer.__table__  # type: ignore[attr-defined]
-WEIGHTS = WeightRecord.__table__  # type: ignore[attr-defined]
 # The screen shows this many rows at most; the counts above the table cover the whole queue.
 MAX_ROWS = 2_000
 
@@ -61,7 +59,7 @@ def masked_names(store: Store, customer_ids: Iterable[str | None]) -> dict[str, 
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             for cid, name in conn.execute(
-                select(CUSTOMERS.c.id, CUSTOMERS.c.name).where(CUSTOMERS.c.id.in_(chunk))
+                select(CUSTOMER.c.id, CUSTOMER.c.name).where(CUSTOMER.c.id.in_(chunk))
             ):
                 out[cid] = masked_name(name)
     return out
@@ -167,9 +165,9 @@ def parcel_detail(store: Store, tracking_no: str, at: datetime) -> ParcelDetail:
                 current=w.id == current_weight,
             )
             for w in conn.execute(
-                select(WEIGHTS)
-                .where(WEIGHTS.c.tracking_no == view.tracking_no)
-                .order_by(WEIGHTS.c.measured_at, WEIGHTS.c.id)
+                select(WEIGHT_RECORD)
+                .where(WEIGHT_RECORD.c.tracking_no == view.tracking_no)
+                .order_by(WEIGHT_RECORD.c.measured_at, WEIGHT_RECORD.c.id)
             )
         )
         decisions: list[DecisionLine] = []

@@ -15,11 +15,9 @@ from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.store import Store, open_store
 from jpgb_terminal.store.engine import alembic_config
-from jpgb_terminal.store.tables import Event
+from jpgb_terminal.store.handles import EVENT
 from tests.audit.helpers import busy_store
 from tests.factories import STATION, RawEvent
-
-EVENT = Event.__table__  # type: ignore[attr-defined]
 
 
 def _verify(store: Store) -> list[Break]:

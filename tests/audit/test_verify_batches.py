@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import Connection, String, Text, cast, delete, select, type_coerce, update
 
 from jpgb_terminal.audit import batches as chain_reading
-from jpgb_terminal.audit.verify import EVENT, chain_batches, verify_chains
+from jpgb_terminal.audit.verify import chain_batches, verify_chains
 from jpgb_terminal.events.chain import GENESIS, canonical_event, canonical_time, event_hash
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.store import Store
+from jpgb_terminal.store.handles import EVENT
 from tests.factories import RawEvent
 
 AWKWARD = [

@@ -12,9 +12,9 @@ from jpgb_terminal import refdata as refs
 from jpgb_terminal.cli import app
 from jpgb_terminal.ids import new_id
 from jpgb_terminal.services.receiving import receive
-from jpgb_terminal.services.records import PARCEL
 from jpgb_terminal.services.weighing import record_weight
 from jpgb_terminal.store import open_store
+from jpgb_terminal.store.handles import PARCEL
 from jpgb_terminal.store.tables import WeightRecord
 from tests.factories import STAFF, STATION, jp12, populate
 

@@ -20,9 +20,8 @@ from jpgb_terminal.events import EVENT_TYPES, CustomerAdded, Event, ParcelDecide
 from jpgb_terminal.events.chain import canonical_payload
 from jpgb_terminal.services.demo import seed_demo
 from jpgb_terminal.store import Store
-from jpgb_terminal.store.tables import Event as EventRow
+from jpgb_terminal.store.handles import EVENT
 
-EVENT = EventRow.__table__  # type: ignore[attr-defined]
 AT = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # a price list is in force
 
 

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from jpgb_terminal.privacy import crypto
 from jpgb_terminal.privacy.crypto import Cipher, add_current_key, init_key_file
 from jpgb_terminal.privacy.keyring import (
-    CUSTOMER,
     PLAINTEXT,
     KeyUse,
     count_sealed,
@@ -23,6 +22,7 @@ from jpgb_terminal.privacy.keyring import (
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.customers import add_customer, update_customer
 from jpgb_terminal.store import Store
+from jpgb_terminal.store.handles import CUSTOMER
 
 ADMIN = Actor("ST01")
 

@@ -14,10 +14,9 @@ from typer.testing import CliRunner
 from jpgb_terminal.cli import app
 from jpgb_terminal.privacy.crypto import Cipher, MissingKey, sealed_with
 from jpgb_terminal.store import open_store
-from jpgb_terminal.store.tables import Customer
+from jpgb_terminal.store.handles import CUSTOMER
 
 runner = CliRunner()
-CUSTOMER = Customer.__table__  # type: ignore[attr-defined]
 EXPECTED = {
     "C1": ("4-12-7 Nishi-Shinjuku", "TK9988776"),
     "C2": ("1-1 Kabukicho", "PX5544332"),

@@ -21,9 +21,9 @@ from jpgb_terminal.services.billing import (
 )
 from jpgb_terminal.services.errors import NotFound, ServiceError
 from jpgb_terminal.services.receiving import receive
-from jpgb_terminal.services.records import PARCEL
 from jpgb_terminal.services.weighing import record_weight
 from jpgb_terminal.store import Store
+from jpgb_terminal.store.handles import PARCEL
 from jpgb_terminal.store.tables import WeightRecord
 from tests.factories import STAFF, STATION, jp12, populate
 

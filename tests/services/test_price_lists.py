@@ -18,7 +18,6 @@ from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import NotAllowed
 from jpgb_terminal.services.packing import pack_box
 from jpgb_terminal.services.price_lists import (
-    PRICE_LIST,
     PriceListRefused,
     price_list_catalogue,
     price_lists_in_store,
@@ -27,7 +26,7 @@ from jpgb_terminal.services.price_lists import (
 from jpgb_terminal.services.receiving import receive
 from jpgb_terminal.services.weighing import record_weight
 from jpgb_terminal.store import Store
-from jpgb_terminal.store.tables import Event
+from jpgb_terminal.store.handles import EVENT, PRICE_LIST
 from jpgb_terminal.tracking import make_s10
 from tests.factories import STAFF, STATION, jp12, populate
 from tests.services.test_packing import requested, weighed
@@ -37,7 +36,6 @@ JST = timezone(timedelta(hours=9))
 PACKAGED = data_dir() / "price_lists" / "2026-11.toml"
 ADMIN = Actor(STATION)
 APRIL = datetime(2027, 4, 1, tzinfo=JST)
-EVENTS = Event.__table__  # type: ignore[attr-defined]
 _ROW = re.compile(r"^(\s*\[)(\d+)((?:, \d+)+)(\],?)$", re.MULTILINE)
 
 
@@ -60,7 +58,7 @@ def snapshot(store: Store) -> tuple[list[Any], int]:
     """The published rows and the number of events: what a refusal must leave as it was."""
     with store.engine.connect() as conn:
         rows = [tuple(r) for r in conn.execute(select(PRICE_LIST).order_by(PRICE_LIST.c.version))]
-        events = conn.execute(select(func.count()).select_from(EVENTS)).scalar_one()
+        events = conn.execute(select(func.count()).select_from(EVENT)).scalar_one()
     return rows, int(events)
 
 
@@ -81,9 +79,7 @@ def test_publish_stores_the_text_and_an_event(store: Store) -> None:
     assert "published" in done.message and not done.warnings
     with store.engine.connect() as conn:
         stored = conn.execute(select(PRICE_LIST)).mappings().one()
-        event = conn.execute(
-            select(EVENTS).where(EVENTS.c.kind == "price_list.published")
-        ).mappings()
+        event = conn.execute(select(EVENT).where(EVENT.c.kind == "price_list.published")).mappings()
         (ev,) = list(event)
     assert stored["body"] == text  # exactly as published, comments and all
     assert stored["effective_from"] == APRIL

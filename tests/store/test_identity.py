@@ -15,16 +15,12 @@ from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.customers import add_customer
 from jpgb_terminal.store import Store, StoreNotUpgraded, open_store
 from jpgb_terminal.store.engine import alembic_config
+from jpgb_terminal.store.handles import EVENT, STORE_INFO, SYNC_STATE
 from jpgb_terminal.store.identity import store_station
-from jpgb_terminal.store.role import INFO
-from jpgb_terminal.store.sync_tables import SyncState
-from jpgb_terminal.store.tables import Event
 from tests.factories import jp12
 from tests.services.test_price_lists import price_list_text
 
 runner = CliRunner()
-EVENT = Event.__table__  # type: ignore[attr-defined]
-SYNC_STATE = SyncState.__table__  # type: ignore[attr-defined]
 BEFORE = "0013"
 
 
@@ -266,7 +262,7 @@ def test_an_old_store_without_events_takes_the_id_of_its_first_command(sqlite_ur
 def test_the_central_store_takes_no_station(store_url: str) -> None:
     store = old_store(store_url, {"A": 1, "B": 1})
     with store.engine.begin() as conn:
-        conn.execute(INFO.insert(), {"key": "role", "value": "central"})
+        conn.execute(STORE_INFO.insert(), {"key": "role", "value": "central"})
     store.dispose()
     r = jpgb("db", "upgrade", "--db", store_url)
     assert r.exit_code == 0, r.output

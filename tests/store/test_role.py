@@ -15,14 +15,13 @@ from jpgb_terminal.services.customers import add_customer
 from jpgb_terminal.services.errors import ServiceError
 from jpgb_terminal.store import Store, open_store
 from jpgb_terminal.store.engine import alembic_config
+from jpgb_terminal.store.handles import EVENT_ORDER
 from jpgb_terminal.store.role import is_central
-from jpgb_terminal.store.sync_tables import EventOrder
 from jpgb_terminal.store.tables import Customer, Event
 from jpgb_terminal.sync import sync_once
 from tests.sync.helpers import seed_people, station
 
 runner = CliRunner()
-ORDER = EventOrder.__table__  # type: ignore[attr-defined]
 
 
 def _central(store: Store) -> bool:
@@ -95,7 +94,7 @@ def test_the_upgrade_marks_a_store_that_already_ordered_events(
         command.upgrade(alembic_config(store.engine), "0007")
         if ordered:
             with store.engine.begin() as conn:
-                conn.execute(ORDER.insert().values(event_id="e1", station_id="ST02"))
+                conn.execute(EVENT_ORDER.insert().values(event_id="e1", station_id="ST02"))
         store.upgrade()
         assert _central(store) is central
     finally:

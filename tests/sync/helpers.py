@@ -14,16 +14,11 @@ from jpgb_terminal.services.operators import add_operator
 from jpgb_terminal.services.receiving import receive
 from jpgb_terminal.services.weighing import record_weight
 from jpgb_terminal.store import Store, open_store
-from jpgb_terminal.store.sync_tables import EventOrder, StationSequence
-from jpgb_terminal.store.tables import Event, Parcel
+from jpgb_terminal.store.handles import EVENT, EVENT_ORDER, PARCEL, STATION_SEQUENCE
 from jpgb_terminal.sync import Deadlines
 from tests.factories import jp12
 
 FRAME = b"S S      1234 g\r\n"
-EVENT = Event.__table__  # type: ignore[attr-defined]
-ORDER = EventOrder.__table__  # type: ignore[attr-defined]
-SEQ = StationSequence.__table__  # type: ignore[attr-defined]
-PARCEL = Parcel.__table__  # type: ignore[attr-defined]
 
 # Short deadlines so fault tests end in seconds; the server-side limits are short too, so a
 # session stranded behind a black hole lets go of the push lock quickly.
@@ -95,12 +90,14 @@ def assert_central_is_union(central_url: str, stations: dict[str, Store]) -> Non
                 assert remote == local, f"{station_id}: central differs from the station"
                 assert sorted(remote) == list(range(1, len(remote) + 1))
                 ordered = conn.execute(
-                    select(func.count(), func.count(func.distinct(ORDER.c.event_id))).where(
-                        ORDER.c.station_id == station_id
+                    select(func.count(), func.count(func.distinct(EVENT_ORDER.c.event_id))).where(
+                        EVENT_ORDER.c.station_id == station_id
                     )
                 ).one()
                 assert tuple(ordered) == (len(local), len(local))
-                seq = conn.execute(select(SEQ).where(SEQ.c.station_id == station_id)).first()
+                seq = conn.execute(
+                    select(STATION_SEQUENCE).where(STATION_SEQUENCE.c.station_id == station_id)
+                ).first()
                 if local:
                     assert seq is not None
                     assert seq.max_contiguous_seq == len(local)

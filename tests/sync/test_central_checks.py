@@ -25,7 +25,9 @@ from jpgb_terminal.services.weighing import record_weight
 from jpgb_terminal.store import Store, open_store
 from jpgb_terminal.store.handles import (
     DECISION,
+    EVENT,
     OPERATOR,
+    PARCEL,
     QUARANTINE,
     SYNC_ISSUE,
     WEIGHT_RECORD,
@@ -33,15 +35,7 @@ from jpgb_terminal.store.handles import (
 from jpgb_terminal.sync import sync_once, sync_status
 from jpgb_terminal.sync.merge import RESENT
 from tests.factories import jp12
-from tests.sync.helpers import (
-    EVENT,
-    FRAME,
-    PARCEL,
-    parcel_count,
-    seed_people,
-    station,
-    write_parcels,
-)
+from tests.sync.helpers import FRAME, parcel_count, seed_people, station, write_parcels
 
 runner = CliRunner()
 REASON = "terms_violation"

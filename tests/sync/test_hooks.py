@@ -10,7 +10,8 @@ from jpgb_terminal.projections.events import SyncEvent
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.customers import set_customer_status
 from jpgb_terminal.services.receiving import receive
-from jpgb_terminal.sync import service, sync_once
+from jpgb_terminal.sync import pull, push, status, sync_once
+from jpgb_terminal.sync import round as one_round
 from tests.factories import jp12
 from tests.sync.helpers import seed_people, station
 
@@ -30,7 +31,7 @@ def _suspended_at_a_after_b_received(tmp_path: Path, central_url: str) -> Path:
 def test_the_transport_alone_holds_nothing(tmp_path: Path, central_url: str) -> None:
     _suspended_at_a_after_b_received(tmp_path, central_url)
     b = station(tmp_path, "B")
-    report = service.sync_once(b, central_url, "B")
+    report = sync_once(b, central_url, "B")
     assert report.ok, report.error
     assert report.held_here == [] and report.pulled > 0
 
@@ -47,7 +48,7 @@ def test_the_callers_hook_sees_the_applied_events_in_the_page_transaction(
         seen.append((station_id, [e.kind for e in events]))
         return ["X1"]
 
-    report = service.sync_once(b, central_url, "B", after_pull=hook)
+    report = sync_once(b, central_url, "B", after_pull=hook)
     assert report.ok and report.held_here == ["X1"]
     assert len(seen) == 1 and seen[0][0] == "B" and "customer.status_changed" in seen[0][1]
 
@@ -64,5 +65,6 @@ def test_after_commit_is_called_once_per_batch_with_its_last_seq(
 
 def test_no_crash_switch_is_left_in_the_environment_path() -> None:
     """The kill between commit and mark is a hook a test passes, not a variable production reads."""
-    source = Path(service.__file__).read_text(encoding="utf-8")
-    assert "os.environ" not in source and "SIGKILL" not in source
+    for module in (one_round, push, pull, status):
+        source = Path(module.__file__ or "").read_text(encoding="utf-8")
+        assert "os.environ" not in source and "SIGKILL" not in source, module.__name__

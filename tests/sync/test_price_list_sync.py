@@ -12,20 +12,20 @@ from jpgb_terminal.rules.pricing import quote
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.packing import pack_box
 from jpgb_terminal.services.price_lists import (
-    PRICE_LIST,
     PriceListRefused,
     price_list_catalogue,
     price_lists_in_store,
     publish_price_list,
 )
 from jpgb_terminal.store import Store, open_store
+from jpgb_terminal.store.handles import EVENT, PRICE_LIST
 from jpgb_terminal.sync import sync_once
 from jpgb_terminal.tracking import make_s10
 from tests.factories import STAFF, jp12
 from tests.services.test_packing import requested, weighed
 from tests.services.test_price_lists import APRIL, price_list_text
 from tests.services.test_shipments import row
-from tests.sync.helpers import EVENT, assert_central_is_union, station
+from tests.sync.helpers import assert_central_is_union, station
 
 
 def published_rows(store: Store) -> list[dict[str, object]]:

@@ -16,12 +16,12 @@ from jpgb_terminal.services.operators import set_pin, verify_pin
 from jpgb_terminal.services.prealerts import import_prealerts
 from jpgb_terminal.services.receiving import receive
 from jpgb_terminal.store import Store, open_store
-from jpgb_terminal.store.tables import Hold, Operator, Parcel
+from jpgb_terminal.store.handles import HOLD
+from jpgb_terminal.store.tables import Operator, Parcel
 from jpgb_terminal.workflow.pull_policy import hold_for_pulled_statuses
 from tests.factories import jp12
 from tests.sync.helpers import assert_central_is_union, seed_people, station, write_parcels
 
-HOLD = Hold.__table__  # type: ignore[attr-defined]
 # A round as `jpgb sync` and the terminal run it: the transport with the bench's pull policy.
 sync_once = partial(sync.sync_once, after_pull=hold_for_pulled_statuses)
 
@@ -157,11 +157,11 @@ def test_a_round_cut_off_after_the_page_keeps_its_holds(
     tmp_path: Path, central_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The holds are written with the page that brought the suspension, not after the round."""
-    from jpgb_terminal.sync import service
+    from jpgb_terminal.sync import pull
 
     _, b = _status_changed_at_a(tmp_path, central_url, [7], "C1", "frozen")
 
-    real = service._pull_page
+    real = pull._pull_page
     calls: list[int] = []
 
     def second_page_fails(*args: object, **kwargs: object) -> object:
@@ -170,11 +170,11 @@ def test_a_round_cut_off_after_the_page_keeps_its_holds(
             raise OSError("link dropped")
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(service, "_pull_page", second_page_fails)
+    monkeypatch.setattr(pull, "_pull_page", second_page_fails)
     cut = sync_once(b, central_url, "B", pull_page=1)
     assert not cut.ok and cut.error_kind == "offline" and cut.pulled == 1
     assert _open_reasons(b, jp12(7)) == ["terms_violation"]
-    monkeypatch.setattr(service, "_pull_page", real)
+    monkeypatch.setattr(pull, "_pull_page", real)
     again = sync_once(b, central_url, "B")
     assert again.ok and again.held_here == []
     assert _open_reasons(b, jp12(7)) == ["terms_violation"]

@@ -14,16 +14,14 @@ from jpgb_terminal.events.chain import event_hash
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.events import append_event
 from jpgb_terminal.store import Store, open_store
-from jpgb_terminal.store.sync_tables import Quarantine, SyncIssue
+from jpgb_terminal.store.handles import EVENT, QUARANTINE, SYNC_ISSUE
 from jpgb_terminal.sync import sync_once, sync_status
 from tests.factories import RawEvent, jp12
-from tests.sync.helpers import EVENT, parcel_count, seed_people, station, write_parcels
+from tests.sync.helpers import parcel_count, seed_people, station, write_parcels
 
 runner = CliRunner()
 HASHED = ("event_id", "station_id", "seq", "kind", "tracking_no", "operator", "occurred_at")
 HASHED = (*HASHED, "payload", "prev_hash")
-QUARANTINE = Quarantine.__table__  # type: ignore[attr-defined]
-ISSUE = SyncIssue.__table__  # type: ignore[attr-defined]
 
 
 def _orphan_event(store: Store, number: int) -> int:
@@ -180,7 +178,9 @@ def test_resent_event_with_other_content_raises_an_alarm(tmp_path: Path, pg_cent
     assert any(eid in alarm and "other content" in alarm for alarm in report.alarms), report
     store = open_store(pg_central, ensure=False)
     with store.engine.connect() as conn:
-        assert conn.execute(select(ISSUE.c.problem).where(ISSUE.c.event_id == eid)).scalar()
+        assert conn.execute(
+            select(SYNC_ISSUE.c.problem).where(SYNC_ISSUE.c.event_id == eid)
+        ).scalar()
     store.dispose()
     shown = runner.invoke(app, ["central", "status", "--json", "--db", pg_central])
     assert eid in [i["event_id"] for i in json.loads(shown.stdout)["issue_list"]]

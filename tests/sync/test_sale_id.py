@@ -11,14 +11,13 @@ from sqlalchemy import select
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.decisions import SaleAmounts, decide
 from jpgb_terminal.store import Store, open_store
-from jpgb_terminal.store.ledger import Sale
+from jpgb_terminal.store.handles import SALE
 from jpgb_terminal.sync import sync_once
 from tests.factories import jp12
 from tests.sync.helpers import assert_central_is_union, seed_people, station, write_parcels
 
 pytestmark = pytest.mark.postgres
 
-SALE = Sale.__table__  # type: ignore[attr-defined]
 RECEIVED = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)
 AFTER = datetime(2027, 1, 2, 3, 0, tzinfo=UTC)  # past the custody deadline of 31 Dec 2026
 

@@ -17,12 +17,9 @@ from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.customers import add_customer
 from jpgb_terminal.store import Store, open_store
 from jpgb_terminal.store.engine import alembic_config
-from jpgb_terminal.store.sync_tables import SyncState
-from jpgb_terminal.store.tables import Event
+from jpgb_terminal.store.handles import EVENT, SYNC_STATE
 
 runner = CliRunner()
-EVENT = Event.__table__  # type: ignore[attr-defined]
-SYNC_STATE = SyncState.__table__  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)

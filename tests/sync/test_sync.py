@@ -18,14 +18,14 @@ from jpgb_terminal.services.parcels import parcel_view
 from jpgb_terminal.services.receiving import receive
 from jpgb_terminal.services.weighing import record_weight
 from jpgb_terminal.store import open_store
+from jpgb_terminal.store.handles import EVENT
 from jpgb_terminal.store.ledger import Decision
 from jpgb_terminal.store.sync_tables import Receipt, SyncIssue
 from jpgb_terminal.store.tables import Hold, Operator
 from jpgb_terminal.sync import sync_once, sync_status
-from jpgb_terminal.sync.service import same_store
+from jpgb_terminal.sync.round import same_store
 from tests.factories import RawEvent, jp12
 from tests.sync.helpers import (
-    EVENT,
     FRAME,
     assert_central_is_union,
     parcel_count,

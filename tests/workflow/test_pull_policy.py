@@ -9,19 +9,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from jpgb_terminal.projections.bulk import CUSTOMER
 from jpgb_terminal.projections.events import SyncEvent
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.prealerts import import_prealerts
 from jpgb_terminal.services.receiving import receive
 from jpgb_terminal.store import Store
-from jpgb_terminal.store.tables import Event, Hold
+from jpgb_terminal.store.handles import CUSTOMER, EVENT, HOLD
 from jpgb_terminal.workflow.pull_policy import hold_for_pulled_statuses
 from tests.factories import jp12
 from tests.sync.helpers import seed_people, station
-
-HOLD = Hold.__table__  # type: ignore[attr-defined]
-EVENT = Event.__table__  # type: ignore[attr-defined]
 
 
 def _bench_with_a_parcel_of(tmp_path: Path, customer: str) -> Store:
