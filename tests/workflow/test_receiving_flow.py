@@ -13,12 +13,11 @@ from jpgb_terminal.devices.reading import ScaleReading
 from jpgb_terminal.services.errors import DuplicateScan
 from jpgb_terminal.services.weighing import record_weight
 from jpgb_terminal.store import Store
-from jpgb_terminal.store.tables import WeightRecord
+from jpgb_terminal.store.handles import WEIGHT_RECORD as WEIGHTS
 from jpgb_terminal.workflow.receiving import ReceivingFlow, card_in, parcel_card
 from jpgb_terminal.workflow.session import OperatorSession
 from tests.factories import jp12, populate
 
-WEIGHTS = WeightRecord.__table__  # type: ignore[attr-defined]
 T0 = datetime(2026, 4, 1, 0, 30, tzinfo=UTC)
 
 
