@@ -151,7 +151,7 @@ def _shape(tp: Any) -> tuple[Any, bool, bool, Any]:
 
 def _decode_fields(cls: type[_T], payload: Mapping[str, Any], where: str) -> _T:
     values: dict[str, Any] = {}
-    for name, k, has_default, tp in _plan(cls):
+    for name, k, has_default, tp in _plan(typing.cast(type, cls)):
         if k not in payload:
             if not has_default:
                 raise EventPayloadError(f"{where}: {k} is missing")
