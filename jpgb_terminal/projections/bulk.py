@@ -103,13 +103,16 @@ def _insert_raw(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> b
         return False
     dialect = conn.dialect
     procs = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    # Most columns (text, integers) bind as they are: only the others are processed.
+    processed = [(i, p) for i, p in enumerate(procs) if p is not None]
     params = []
     for row in rows:
         if row.keys() != keys:
             return False
-        params.append(
-            tuple(p(row[n]) if p is not None else row[n] for n, p in zip(names, procs, strict=True))
-        )
+        values = [row[n] for n in names]
+        for i, p in processed:
+            values[i] = p(values[i])
+        params.append(tuple(values))
     quoted = ", ".join(f'"{n}"' for n in names)
     marks = ", ".join("?" * len(names))
     conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', params)
