@@ -125,20 +125,21 @@ def _optional_inner(tp: Any) -> Any:
     return tp
 
 
+_PLAIN = frozenset({str, int, bool})
+
+
 @functools.cache
-def _plan(cls: type) -> tuple[tuple[str, str, bool, Any], ...]:
-    """(field name, payload key, has a default, type) of each field, worked out once per type:
-    a replay decodes millions of payloads."""
+def _plan(cls: type) -> tuple[tuple[str, str, bool, Any, bool, Any], ...]:
+    """(field name, payload key, has a default, type, may be null, the plain type or None) of
+    each field, worked out once per type: a replay decodes millions of payloads."""
     hints = _hints(cls)
-    return tuple(
-        (
-            f.name,
-            _payload_key(f),
-            f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING,
-            hints[f.name],
-        )
-        for f in dataclasses.fields(cls)
-    )
+    plan = []
+    for f in dataclasses.fields(cls):
+        inner, nullable, _, _ = _shape(hints[f.name])
+        missing = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        plain = inner if inner in _PLAIN else None
+        plan.append((f.name, _payload_key(f), not missing, hints[f.name], nullable, plain))
+    return tuple(plan)
 
 
 @functools.cache
@@ -151,12 +152,18 @@ def _shape(tp: Any) -> tuple[Any, bool, bool, Any]:
 
 def _decode_fields(cls: type[_T], payload: Mapping[str, Any], where: str) -> _T:
     values: dict[str, Any] = {}
-    for name, k, has_default, tp in _plan(typing.cast(type, cls)):
+    for name, k, has_default, tp, nullable, plain in _plan(typing.cast(type, cls)):
         if k not in payload:
             if not has_default:
                 raise EventPayloadError(f"{where}: {k} is missing")
             continue
-        values[name] = _decode(tp, payload[k], f"{where}: {k}")
+        v = payload[k]
+        # Text, whole numbers and flags of their exact type (or an allowed null) are stored
+        # as they are decoded: no need to walk the codec for them.
+        if (v is None and nullable) or type(v) is plain:
+            values[name] = v
+        else:
+            values[name] = _decode(tp, v, f"{where}: {k}")
     return cls(**values)
 
 
