@@ -19,6 +19,7 @@ Layer: plain data; imports nothing of the store, the services or the faces.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from collections.abc import Mapping
@@ -124,36 +125,61 @@ def _optional_inner(tp: Any) -> Any:
     return tp
 
 
-def _decode_fields(cls: type[_T], payload: Mapping[str, Any], where: str) -> _T:
+_PLAIN = frozenset({str, int, bool})
+
+
+@functools.cache
+def _plan(cls: type) -> tuple[tuple[str, str, bool, Any, bool, Any], ...]:
+    """(field name, payload key, has a default, type, may be null, the plain type or None) of
+    each field, worked out once per type: a replay decodes millions of payloads."""
     hints = _hints(cls)
+    plan = []
+    for f in dataclasses.fields(cls):
+        inner, nullable, _, _ = _shape(hints[f.name])
+        missing = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        plain = inner if inner in _PLAIN else None
+        plan.append((f.name, _payload_key(f), not missing, hints[f.name], nullable, plain))
+    return tuple(plan)
+
+
+@functools.cache
+def _shape(tp: Any) -> tuple[Any, bool, bool, Any]:
+    """(the type without `| None`, whether None is allowed, is a dataclass, its origin)."""
+    inner = _optional_inner(tp)
+    nullable = not (inner is tp and tp is not Any)
+    return inner, nullable, dataclasses.is_dataclass(inner), typing.get_origin(inner)
+
+
+def _decode_fields(cls: type[_T], payload: Mapping[str, Any], where: str) -> _T:
     values: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-        k = _payload_key(f)
+    for name, k, has_default, tp, nullable, plain in _plan(typing.cast(type, cls)):
         if k not in payload:
-            has_default = (
-                f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
-            )
             if not has_default:
                 raise EventPayloadError(f"{where}: {k} is missing")
             continue
-        values[f.name] = _decode(hints[f.name], payload[k], f"{where}: {k}")
+        v = payload[k]
+        # Text, whole numbers and flags of their exact type (or an allowed null) are stored
+        # as they are decoded: no need to walk the codec for them.
+        if (v is None and nullable) or type(v) is plain:
+            values[name] = v
+        else:
+            values[name] = _decode(tp, v, f"{where}: {k}")
     return cls(**values)
 
 
 def _decode(tp: Any, v: Any, where: str) -> Any:
-    inner = _optional_inner(tp)
+    inner, nullable, is_dataclass, origin = _shape(tp)
     if v is None:
-        if inner is tp and tp is not Any:
+        if not nullable:
             raise EventPayloadError(f"{where} must not be null")
         return None
     tp = inner
     if tp is Any:
         return v
-    if dataclasses.is_dataclass(tp):
+    if is_dataclass:
         if not isinstance(v, Mapping):
             raise EventPayloadError(f"{where} must be an object")
         return _decode_fields(typing.cast(type, tp), v, where)
-    origin = typing.get_origin(tp)
     if origin is tuple:
         if not isinstance(v, list):
             raise EventPayloadError(f"{where} must be a list")
