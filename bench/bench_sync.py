@@ -158,12 +158,16 @@ def _raw_copy(url: str, rows: list[dict[str, Any]], *, into_event: bool = False)
     """Seconds to COPY the same rows into a bare table (no index, no constraint), or, with
     `into_event`, into central's own event table (its keys and indexes, nothing projected)."""
     table = "event" if into_event else "bare"
-    cols = "event_id, station_id, seq, kind, tracking_no, operator, occurred_at, payload"
+    cols = (
+        "event_id, station_id, seq, kind, tracking_no, operator, occurred_at, payload, "
+        "prev_hash, hash"
+    )
     with psycopg.connect(_libpq(url)) as conn:
         if not into_event:
             conn.execute(
                 "CREATE TABLE bare (event_id text, station_id text, seq int, kind text, "
-                "tracking_no text, operator text, occurred_at timestamptz, payload json)"
+                "tracking_no text, operator text, occurred_at timestamptz, payload json, "
+                "prev_hash text, hash text)"
             )
         conn.commit()
         t0 = time.perf_counter()
@@ -179,6 +183,8 @@ def _raw_copy(url: str, rows: list[dict[str, Any]], *, into_event: bool = False)
                         r["operator"],
                         r["occurred_at"],
                         r["payload_text"],
+                        r["prev_hash"],
+                        r["hash"],
                     )
                 )
         conn.commit()
