@@ -10,6 +10,7 @@ Needs PostgreSQL: JPGB_BENCH_POSTGRES_URL or JPGB_TEST_POSTGRES_URL (skipped whe
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -22,19 +23,30 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from sqlalchemy import Text, bindparam
 from sqlalchemy.engine import make_url
 
 from bench.harness import Result
+from jpgb_terminal.events import (
+    Event,
+    ParcelCleared,
+    ParcelInspected,
+    ParcelReceived,
+    ParcelWeighed,
+)
+from jpgb_terminal.events.chain import EVENT_TEMPLATE, GENESIS, canonical_payload, canonical_time
 from jpgb_terminal.ids import new_id
 from jpgb_terminal.store import Store, open_store
-from jpgb_terminal.store.tables import Event
+from jpgb_terminal.store.tables import Event as EventRow
 from jpgb_terminal.sync import sync_once
 from jpgb_terminal.tracking import jp12_check_digit
 
 PUSH_EVENTS = 100_000
 RTT_EVENTS = 2_000
 STATION = "BENCH"
-EVENT = Event.__table__  # type: ignore[attr-defined]
+EVENT = EventRow.__table__  # type: ignore[attr-defined]
+_INSERT = EVENT.insert().values(payload=bindparam("payload_text", type_=Text))
+_encode_str = json.encoder.encode_basestring
 
 
 def _pg_url() -> str | None:
@@ -59,87 +71,108 @@ def _schema(base: str) -> Iterator[str]:
 
 
 def _events(n: int) -> list[dict[str, Any]]:
-    """n events, four per parcel, with the payloads the services write."""
+    """n events, four per parcel, with the typed payloads the services write, hashed and
+    chained as services.events.append_event does."""
     start = datetime(2026, 11, 20, tzinfo=UTC)
     rows: list[dict[str, Any]] = []
     seq = 0
     parcel = 0
-    frame = b"S S      1234 g\r\n".hex()
+    frame = b"S S      1234 g\r\n"
     while len(rows) < n:
         parcel += 1
         body = f"{7000_0000_000 + parcel:011d}"
         tracking = body + str(jp12_check_digit(body))
         at = start + timedelta(seconds=parcel)
-        payloads = [
-            (
-                "parcel.received",
-                {
-                    "scheme": "jp12",
-                    "scanned": tracking,
-                    "customer_id": "C1",
-                    "prealert_matched": True,
-                },
+        typed: list[Event] = [
+            ParcelReceived(
+                scheme="jp12", scanned=tracking, customer_id="C1", prealert_matched=True
             ),
-            (
-                "parcel.weighed",
-                {
-                    "weight_id": new_id(),
-                    "grams": 1000 + parcel % 5000,
-                    "source": "scale",
-                    "raw_frame": frame,
-                    "scale_id": "bench-scale",
-                    "protocol": "mt-sics",
-                    "reason": None,
-                    "approved_by": None,
-                    "from_state": "received",
-                },
+            ParcelWeighed(
+                weight_id=new_id(),
+                grams=1000 + parcel % 5000,
+                source="scale",
+                raw_frame=frame,
+                scale_id="bench-scale",
+                protocol="mt-sics",
+                from_state="received",
             ),
-            (
-                "parcel.inspected",
-                {"inspection_id": new_id(), "opened": False, "findings": [], "note": None},
-            ),
-            ("parcel.cleared", {"from_state": "weighed"}),
+            ParcelInspected(inspection_id=new_id(), opened=False),
+            ParcelCleared(from_state="weighed"),
         ]
-        for kind, payload in payloads[: n - len(rows)]:
+        for event in typed[: n - len(rows)]:
             seq += 1
             rows.append(
                 {
                     "event_id": new_id(),
                     "station_id": STATION,
                     "seq": seq,
-                    "kind": kind,
+                    "kind": event.kind,
                     "tracking_no": tracking,
                     "operator": "aiko",
                     "occurred_at": at,
-                    "payload": payload,
+                    "payload_text": canonical_payload(event.to_payload()),
                 }
             )
+    _chain(rows)
     return rows
+
+
+def _chain(rows: list[dict[str, Any]]) -> None:
+    """Give every row its prev_hash and hash, the station's chain from GENESIS.
+
+    The same bytes as chain.event_hash, built straight from its template: the payloads are
+    canonical text already and a parcel's four events share one instant, so little but the
+    hashing is left per row."""
+    station = _encode_str(STATION)
+    times: dict[datetime, str] = {}
+    prev = GENESIS
+    for r in rows:
+        at = r["occurred_at"]
+        stamp = times.get(at)
+        if stamp is None:
+            stamp = times[at] = canonical_time(at)
+        data = EVENT_TEMPLATE % (
+            _encode_str(r["event_id"]),
+            _encode_str(r["kind"]),
+            stamp,
+            _encode_str(r["operator"]),
+            r["payload_text"],
+            _encode_str(prev),
+            r["seq"],
+            station,
+            _encode_str(r["tracking_no"]),
+        )
+        r["prev_hash"] = prev
+        prev = r["hash"] = hashlib.sha256(data.encode()).hexdigest()
 
 
 def _station(folder: Path, rows: list[dict[str, Any]]) -> Store:
     store = open_store(f"sqlite:///{folder / 'station.db'}")
+    # The payload goes in as its canonical text, as the services store it.
     with store.engine.begin() as conn:
-        conn.execute(EVENT.insert(), rows)
+        conn.execute(_INSERT, rows)
     return store
 
 
 def _raw_copy(url: str, rows: list[dict[str, Any]], *, into_event: bool = False) -> float:
     """Seconds to COPY the same rows into a bare table (no index, no constraint), or, with
     `into_event`, into central's own event table (its keys and indexes, nothing projected)."""
-    texts = [json.dumps(r["payload"]) for r in rows]
     table = "event" if into_event else "bare"
-    cols = "event_id, station_id, seq, kind, tracking_no, operator, occurred_at, payload"
+    cols = (
+        "event_id, station_id, seq, kind, tracking_no, operator, occurred_at, payload, "
+        "prev_hash, hash"
+    )
     with psycopg.connect(_libpq(url)) as conn:
         if not into_event:
             conn.execute(
                 "CREATE TABLE bare (event_id text, station_id text, seq int, kind text, "
-                "tracking_no text, operator text, occurred_at timestamptz, payload json)"
+                "tracking_no text, operator text, occurred_at timestamptz, payload json, "
+                "prev_hash text, hash text)"
             )
         conn.commit()
         t0 = time.perf_counter()
         with conn.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-            for r, payload in zip(rows, texts, strict=True):
+            for r in rows:
                 copy.write_row(
                     (
                         r["event_id"],
@@ -149,7 +182,9 @@ def _raw_copy(url: str, rows: list[dict[str, Any]], *, into_event: bool = False)
                         r["tracking_no"],
                         r["operator"],
                         r["occurred_at"],
-                        payload,
+                        r["payload_text"],
+                        r["prev_hash"],
+                        r["hash"],
                     )
                 )
         conn.commit()
