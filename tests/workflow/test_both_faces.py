@@ -7,7 +7,7 @@ called it, with the same arguments where they ask for the same thing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from types import ModuleType
@@ -18,14 +18,11 @@ from typer.testing import CliRunner, Result
 
 from jpgb_terminal.cli import app as cli
 from jpgb_terminal.clock import now
-from jpgb_terminal.devices.simulators.scale import ScaleSimulator
 from jpgb_terminal.screens.hold_detail import HoldDetailScreen
 from jpgb_terminal.services.receiving import receive
-from jpgb_terminal.settings import Settings
-from jpgb_terminal.store import open_store
 from jpgb_terminal.store.sync_tables import Receipt
 from jpgb_terminal.workflow import receipts, review
-from tests.factories import STAFF, jp12, populate
+from tests.factories import STAFF, jp12
 from tests.screens.helpers import Bench, until
 from tests.screens.test_holds_review import OLD, open_review, seed_holds
 from tests.screens.test_manifest_screen import (
@@ -61,31 +58,6 @@ class Recorder:
             return real(*args, **kwargs)
 
         monkeypatch.setattr(module, name, recording)
-
-
-@pytest.fixture
-def bench(tmp_path: Path) -> Iterator[Bench]:
-    """The screens' bench: operators, customers and pre-alerts, a simulated scale on a socket."""
-    url = f"sqlite:///{tmp_path / 'station.db'}"
-    store = open_store(url)
-    populate(store)
-    scale = ScaleSimulator("mt-sics", seed=1)
-    port = scale.serve_tcp()
-    labels = tmp_path / "labels"
-    labels.mkdir()
-    settings = Settings(
-        station_id="ST01",
-        db=url,
-        scale=f"socket://127.0.0.1:{port}",
-        scale_protocol="mt-sics",
-        scanner="keyboard",
-        printer=str(labels),
-    )
-    try:
-        yield Bench(store, scale, settings, labels)
-    finally:
-        scale.close()
-        store.dispose()
 
 
 def jpgb(bench: Bench, *args: str) -> Result:
