@@ -33,8 +33,33 @@ from jpgb_terminal.store.handles import BOX, TRACKING_BLOCK
 from jpgb_terminal.tracking import make_s10
 
 
+class SerialSpan:
+    """What a range and a block share: a span of S10 serials and how far it is given out."""
+
+    prefix: str
+    country: str
+    first_serial: int
+    next_serial: int
+    last_serial: int
+
+    @property
+    def left(self) -> int:
+        """Serials from the next one to give out to the last."""
+        return self.last_serial - self.next_serial + 1
+
+    @property
+    def first_number(self) -> str:
+        """The span's first S10 number."""
+        return make_s10(self.prefix, self.first_serial, self.country)
+
+    @property
+    def last_number(self) -> str:
+        """The span's last S10 number."""
+        return make_s10(self.prefix, self.last_serial, self.country)
+
+
 @dataclass(frozen=True)
-class BlockView:
+class BlockView(SerialSpan):
     """A block of a range, its owner and how far it is used as far as this store knows."""
 
     id: str
@@ -46,21 +71,6 @@ class BlockView:
     first_serial: int
     next_serial: int
     last_serial: int
-
-    @property
-    def left(self) -> int:
-        """Numbers not yet given out, as far as this store knows."""
-        return self.last_serial - self.next_serial + 1
-
-    @property
-    def first_number(self) -> str:
-        """The block's first S10 number."""
-        return make_s10(self.prefix, self.first_serial, self.country)
-
-    @property
-    def last_number(self) -> str:
-        """The block's last S10 number."""
-        return make_s10(self.prefix, self.last_serial, self.country)
 
 
 _FIELDS = tuple(BlockView.__dataclass_fields__)

@@ -16,14 +16,15 @@ from jpgb_terminal.refdata import services
 from jpgb_terminal.services.context import Actor
 from jpgb_terminal.services.errors import ServiceError
 from jpgb_terminal.services.events import append_event
-from jpgb_terminal.services.tracking_blocks import plan_blocks, record_blocks
+from jpgb_terminal.services.tracking_blocks import SerialSpan, plan_blocks, record_blocks
 from jpgb_terminal.store.handles import TRACKING_RANGE
 from jpgb_terminal.tracking import make_s10
 
 
 @dataclass(frozen=True)
-class RangeView:
-    """A range of carrier numbers and how far it is used."""
+class RangeView(SerialSpan):
+    """A range of carrier numbers (`left`: what it held when added; its blocks say how far each
+    station has got)."""
 
     id: str
     service: str
@@ -32,21 +33,6 @@ class RangeView:
     first_serial: int
     next_serial: int
     last_serial: int
-
-    @property
-    def left(self) -> int:
-        """Numbers the range held when added; its blocks say how far each station has got."""
-        return self.last_serial - self.next_serial + 1
-
-    @property
-    def first_number(self) -> str:
-        """The range's first S10 number."""
-        return make_s10(self.prefix, self.first_serial, self.country)
-
-    @property
-    def last_number(self) -> str:
-        """The range's last S10 number."""
-        return make_s10(self.prefix, self.last_serial, self.country)
 
 
 def add_range(
